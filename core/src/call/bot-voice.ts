@@ -1,0 +1,214 @@
+/**
+ * The bot's voice on the way out: TTS audio (any rate, any chunk size) is queued at its own rate
+ * in the pacer; each 20 ms tick takes one frame, resamples it to the leg's rate, mixes it with the
+ * background and sends it. Resampling at the tick, not on arrival, spreads the work evenly (a TTS
+ * that delivers a whole reply at once would otherwise stall every call on the node) and spends
+ * nothing on audio that barge-in drops. `interrupt()` drops the queue, clears the leg, and says
+ * how much of the turn was heard.
+ */
+import {
+  FRAME_MS,
+  audioFrame,
+  samplesPerFrame,
+  type AudioFrame,
+  type AudioMixer,
+  type AudioPacer,
+  type AudioPacerFactory,
+  type AudioStage,
+  type CallLeg,
+  type Clock,
+  type ResamplerFactory,
+} from '@vapi-cn/sdk-plugin-api';
+import { PlayedPosition } from './played-position.js';
+
+export interface BotVoiceOptions {
+  leg: Pick<CallLeg, 'outputSampleRate' | 'sendAudio' | 'clearAudio'>;
+  pacers: AudioPacerFactory;
+  resamplers: ResamplerFactory;
+  /** With a mixer the output never stops (the background plays between turns). */
+  mixer?: AudioMixer;
+  clock: Clock;
+}
+
+export interface Interruption {
+  /** What the caller heard of this turn: whole sentences, then the played part of the cut one. */
+  heardText: string;
+  playedMs: number;
+  /** Bot audio taken back before it reached the caller. */
+  droppedMs: number;
+}
+
+export class BotVoice {
+  private pacer: AudioPacer;
+  /** Rate the pacer queues at: the TTS audio's own. */
+  private pacerRate: number;
+  private resampler: AudioStage | undefined;
+  private readonly outputRate: number;
+  private readonly silence: AudioFrame;
+  private readonly played = new PlayedPosition();
+  private silenceSeen = 0;
+  private voiceFrames = 0;
+  private voiceFramesAtTurnStart = 0;
+  private firstAudioWaiter: ((atMs: number) => void) | undefined;
+  private drainWaiters: Array<() => void> = [];
+  private paused = false;
+  private closed = false;
+
+  constructor(private readonly options: BotVoiceOptions) {
+    this.outputRate = options.leg.outputSampleRate;
+    this.silence = audioFrame(new Int16Array(samplesPerFrame(this.outputRate)), this.outputRate);
+    this.pacerRate = this.outputRate;
+    this.pacer = this.createPacer(this.outputRate);
+  }
+
+  /** Milliseconds of this turn's audio that went out on the wire. */
+  get playedMs(): number {
+    return (this.voiceFrames - this.voiceFramesAtTurnStart) * FRAME_MS;
+  }
+
+  /** Audio queued and not yet sent, ms. */
+  get queuedMs(): number {
+    return this.pacer.queuedMs;
+  }
+
+  /** Starts a bot turn; `onFirstAudio` hears the monotonic time its first frame goes out. */
+  startTurn(onFirstAudio?: (atMs: number) => void): void {
+    this.played.reset();
+    this.voiceFramesAtTurnStart = this.voiceFrames;
+    this.firstAudioWaiter = onFirstAudio;
+  }
+
+  /**
+   * Queues one sentence's audio as it streams from TTS; returns when the stream ends or aborts.
+   * `onFirstFrame` hears when the sentence's first audio arrived (TTS latency).
+   */
+  async say(text: string, audio: AsyncIterable<AudioFrame>, signal?: AbortSignal, onFirstFrame?: () => void): Promise<void> {
+    this.played.beginSegment(text);
+    for await (const frame of audio) {
+      if (signal?.aborted || this.closed) return;
+      if (onFirstFrame) {
+        onFirstFrame();
+        onFirstFrame = undefined;
+      }
+      if (frame.sampleRate !== this.pacerRate) this.switchRate(frame.sampleRate);
+      else if (this.pacer.queuedMs === 0) this.restartGridIfIdle();
+      this.pacer.enqueue(frame);
+      this.played.addAudio((frame.samples.length * 1000) / frame.sampleRate);
+    }
+  }
+
+  /** Resolves when everything queued has been sent. */
+  drained(): Promise<void> {
+    if (this.pacer.queuedMs === 0 || this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  /**
+   * Holds the output (the caller may be interrupting): queued audio is kept, nothing more goes out
+   * until resume() or interrupt(). The background stops too: the line goes quiet at once.
+   */
+  pause(): void {
+    if (this.closed || this.paused) return;
+    this.paused = true;
+    this.pacer.stop();
+  }
+
+  /** A false interruption: playback goes on where it stopped. */
+  resume(): void {
+    if (this.closed || !this.paused) return;
+    this.paused = false;
+    this.lastSendAt = undefined;
+    this.pacer.start();
+  }
+
+  /** Barge-in: drops queued audio here and at the leg, and reports what was heard. */
+  interrupt(): Interruption {
+    const playedMs = this.playedMs;
+    const droppedMs = this.pacer.flush() + this.options.leg.clearAudio();
+    const heardText = this.played.heardText(playedMs);
+    this.resampler?.reset();
+    this.played.reset();
+    this.firstAudioWaiter = undefined;
+    this.wakeDrainWaiters();
+    this.resume();
+    return { heardText, playedMs, droppedMs };
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.pacer.stop();
+    this.resampler?.close();
+    this.options.mixer?.close();
+    this.wakeDrainWaiters();
+  }
+
+  /**
+   * Speech after silence goes out at once instead of at the next slot of the old 20 ms grid,
+   * when nothing needs the grid kept (no background) and the last frame left a full frame ago,
+   * so the far end never gets two frames within 20 ms.
+   */
+  private restartGridIfIdle(): void {
+    if (this.options.mixer || this.paused || this.closed) return;
+    const now = this.options.clock.monotonic();
+    if (this.lastSendAt !== undefined && now - this.lastSendAt < FRAME_MS) return;
+    this.pacer.stop();
+    this.pacer.start();
+  }
+
+  private createPacer(rate: number): AudioPacer {
+    const { clock } = this.options;
+    const pacer = this.options.pacers.create({ clock, sampleRate: rate, fillSilence: this.options.mixer !== undefined, onFrame: this.send });
+    this.silenceSeen = 0;
+    // Keep the 20 ms grid of the pacer this one replaces: its first tick is the old one's next.
+    const wait = this.lastSendAt === undefined ? 0 : this.lastSendAt + FRAME_MS - clock.monotonic();
+    if (wait <= 0) {
+      if (!this.paused) pacer.start();
+    } else {
+      clock.setTimeout(() => {
+        if (this.pacer === pacer && !this.paused && !this.closed) pacer.start();
+      }, wait);
+    }
+    return pacer;
+  }
+
+  private lastSendAt: number | undefined;
+
+  /**
+   * A TTS of another rate (a provider switched between turns): a new pacer at that rate. Turns
+   * begin drained or interrupted, so nothing is queued here; within a turn the rate is fixed.
+   */
+  private switchRate(rate: number): void {
+    this.pacer.stop();
+    this.resampler?.close();
+    this.pacerRate = rate;
+    this.resampler = rate === this.outputRate ? undefined : this.options.resamplers.create({ inputRate: rate, outputRate: this.outputRate });
+    this.pacer = this.createPacer(rate);
+  }
+
+  // Bound once: called by the pacer every 20 ms with a frame at the pacer's rate.
+  private readonly send = (frame: AudioFrame): void => {
+    this.lastSendAt = this.options.clock.monotonic();
+    const silence = this.pacer.stats.silenceFramesSent !== this.silenceSeen;
+    this.silenceSeen = this.pacer.stats.silenceFramesSent;
+    let out: AudioFrame = this.silence;
+    if (!silence) {
+      this.voiceFrames++;
+      if (this.firstAudioWaiter) {
+        this.firstAudioWaiter(this.options.clock.monotonic());
+        this.firstAudioWaiter = undefined;
+      }
+      out = this.resampler ? this.resampler.process(frame) ?? this.silence : frame;
+    }
+    if (this.options.mixer) out = this.options.mixer.process(silence ? null : out, frame.timestamp);
+    else if (silence) return;
+    this.options.leg.sendAudio(out);
+    if (this.drainWaiters.length > 0 && this.pacer.queuedMs === 0) this.wakeDrainWaiters();
+  };
+
+  private wakeDrainWaiters(): void {
+    const waiters = this.drainWaiters;
+    this.drainWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Reads a config file: YAML → `${env:...}` substitution → top-level schema (defaults, types,
+ * unknown keys). Plugin options are checked later, against each plugin's own schema.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseDocument } from 'yaml';
+import type { ServerConfig } from '@vapi-cn/sdk-plugin-api';
+import { substituteEnv } from './env-substitution.js';
+import { ConfigInvalidError, type ConfigProblem } from './problems.js';
+import { ConfigFileSchema, type ConfigFile, type PluginEntry } from './server-schema.js';
+import { SchemaValidator } from './schema-validator.js';
+
+export interface LoadedConfig {
+  /** File path, or `<inline>` for a config given as an object. */
+  source: string;
+  server: ServerConfig;
+  /** Enabled plugins in file order, keyed by plugin id. */
+  plugins: Array<{ id: string; entry: PluginEntry }>;
+  /**
+   * Problems found so far. Boot planning adds the plugins' own problems and reports them all
+   * together, so one run of check-config shows everything that is wrong.
+   */
+  problems: ConfigProblem[];
+  /** Default time limits for each plugin's setup, start and stop. */
+  pluginTimeouts: { setupMs: number; startMs: number; stopMs: number };
+}
+
+export interface LoadOptions {
+  env?: Record<string, string | undefined>;
+  validator?: SchemaValidator;
+}
+
+export async function loadConfigFile(file: string, options: LoadOptions = {}): Promise<LoadedConfig> {
+  const source = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(source, 'utf8');
+  } catch (error) {
+    throw new ConfigInvalidError(file, [
+      {
+        code: 'VAPI_ERR_CONFIG_NOT_FOUND',
+        path: '(file)',
+        message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        fix: 'check the path given to --config; config/default.yaml is the embedded default',
+      },
+    ]);
+  }
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigInvalidError(
+      file,
+      doc.errors.map((e) => ({
+        code: 'VAPI_ERR_CONFIG_YAML',
+        path: e.linePos ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : '(file)',
+        message: e.message.split('\n')[0]!,
+        fix: 'fix the YAML syntax (indent with spaces, quote strings containing ": " or "#")',
+      })),
+    );
+  }
+  return resolveConfig(doc.toJS() ?? {}, path.dirname(source), file, options);
+}
+
+/** Validates an already-parsed config object (tests and embedding use this directly). */
+export function resolveConfig(raw: unknown, baseDir: string, source = '<inline>', options: LoadOptions = {}): LoadedConfig {
+  const problems: ConfigProblem[] = [];
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigInvalidError(source, [
+      { code: 'VAPI_ERR_CONFIG_TYPE', path: '(root)', message: 'the config must be a mapping of sections', fix: 'start from config/default.yaml' },
+    ]);
+  }
+  const data = substituteEnv(raw, options.env ?? process.env, problems) as Record<string, unknown>;
+  const validator = options.validator ?? new SchemaValidator();
+  problems.push(...validator.validate(ConfigFileSchema, data, []));
+  const file = withSections(data);
+  const plugins: LoadedConfig['plugins'] = [];
+  for (const [id, entry] of Object.entries(file.plugins ?? {})) {
+    if (entry && typeof entry === 'object' && entry.enabled !== false) plugins.push({ id, entry });
+  }
+  const store = file.store;
+  if (store?.driver === 'postgres' && !store.url) {
+    problems.push({
+      code: 'VAPI_ERR_CONFIG_MISSING',
+      path: 'store.url',
+      message: 'the postgres store needs a connection URL',
+      fix: 'set store.url (e.g. ${env:DATABASE_URL}) to postgres://user:password@host:5432/database',
+    });
+  }
+  if (file.bus?.driver === 'redis' && !file.bus.url) {
+    problems.push({
+      code: 'VAPI_ERR_CONFIG_MISSING',
+      path: 'bus.url',
+      message: 'the redis bus needs a connection URL',
+      fix: 'set bus.url (e.g. ${env:REDIS_URL}) to redis://host:6379',
+    });
+  }
+  const server: ServerConfig = {
+    server: {
+      host: file.server.host,
+      port: file.server.port,
+      drainTimeoutMs: file.server.drainTimeoutMs,
+      ...(file.server.publicUrl ? { publicUrl: file.server.publicUrl } : {}),
+    },
+    log: { level: file.log.level },
+    store:
+      store.driver === 'postgres' || (store.driver === 'auto' && store.url)
+        ? { driver: 'postgres', url: store.url }
+        : { driver: 'pglite', dataDir: store.dataDir.startsWith('memory://') ? store.dataDir : path.resolve(baseDir, store.dataDir) },
+    bus: file.bus.driver === 'redis' ? { driver: 'redis', url: file.bus.url, prefix: file.bus.prefix } : { driver: 'memory', prefix: file.bus.prefix },
+    auth: { enabled: file.auth.enabled },
+    baseDir,
+  };
+  return { source, server, plugins, problems, pluginTimeouts: file.server.pluginTimeouts };
+}
+
+export type { PluginEntry };
+
+/** After a failed validation a section may be missing or not an object; keep going with defaults. */
+function withSections(data: Record<string, unknown>): ConfigFile {
+  const section = (key: string) => (data[key] && typeof data[key] === 'object' && !Array.isArray(data[key]) ? data[key] : {}) as never;
+  return {
+    ...data,
+    server: { host: '127.0.0.1', port: 0, drainTimeoutMs: 0, pluginTimeouts: { setupMs: 10000, startMs: 15000, stopMs: 10000 }, ...(section('server') as object) },
+    log: { level: 'info', ...(section('log') as object) },
+    store: { driver: 'auto', dataDir: './data', url: '', ...(section('store') as object) },
+    bus: { driver: 'memory', url: '', prefix: 'vapi-cn.', ...(section('bus') as object) },
+    auth: { enabled: true, ...(section('auth') as object) },
+    plugins: section('plugins'),
+  } as ConfigFile;
+}

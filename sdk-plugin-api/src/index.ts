@@ -1,0 +1,27 @@
+/**
+ * @vapi-cn/sdk-plugin-api: the one package a VAPI-CN plugin imports.
+ * Start with definePlugin() (plugin.ts) and the provider interfaces (providers/).
+ */
+export { Type } from '@sinclair/typebox';
+export type { Static, TSchema } from '@sinclair/typebox';
+
+export * from './version.js';
+export * from './errors.js';
+export * from './refs.js';
+export * from './plugin.js';
+export * from './frames.js';
+export * from './providers/index.js';
+export * from './transport.js';
+export * from './stage.js';
+export * from './carrier.js';
+export * from './audio/index.js';
+export type * from './media/index.js';
+export type * from './logger.js';
+export type * from './metrics.js';
+export type * from './clock.js';
+export type * from './bus.js';
+export type * from './store.js';
+export type * from './http.js';
+export type * from './calls.js';
+export type * from './server-config.js';
+export * from './system-clock.js';

@@ -1,0 +1,4 @@
+export type * from './resampler.js';
+export type * from './mixer.js';
+export type * from './jitter-buffer.js';
+export type * from './pacer.js';

@@ -1,0 +1,73 @@
+/**
+ * Transports bring calls in and out: WebRTC, WebSocket audio, FreeSWITCH. A transport turns
+ * whatever its wire carries into a CallLeg of 20 ms PCM16 frames and hands it to the engine.
+ */
+import { createCollectionRef } from './refs.js';
+import type { AudioFrame, DtmfDigit } from './frames.js';
+import type { CallDirection } from './store.js';
+
+export interface CallLegEvents {
+  /** Caller audio, PCM16 mono at `leg.inputSampleRate`, 20 ms per frame. */
+  audio: (frame: AudioFrame) => void;
+  dtmf: (digit: DtmfDigit) => void;
+  /** A text message from the client (web transports). */
+  text: (text: string) => void;
+  /** The far end is gone; `cause` is transport-specific (`NORMAL_CLEARING`, `client-closed`...). */
+  hangup: (cause: string) => void;
+}
+
+export interface CallLeg {
+  /** The call's id, also the CallScope id. */
+  readonly id: string;
+  readonly direction: CallDirection;
+  readonly inputSampleRate: number;
+  /** Rate the leg wants bot audio at; the engine resamples to it. */
+  readonly outputSampleRate: number;
+  on<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void;
+  off<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void;
+  /** Queues bot audio for playback; the transport paces it at real time. */
+  sendAudio(frame: AudioFrame): void;
+  /** Drops bot audio queued but not yet played (barge-in). Returns the milliseconds dropped. */
+  clearAudio(): number;
+  sendDtmf?(digits: string): Promise<void>;
+  /** Blind transfer to a number or SIP URI. */
+  transfer?(destination: string): Promise<void>;
+  /** Hangs up; idempotent. */
+  hangup(cause?: string): Promise<void>;
+}
+
+export interface DialRequest {
+  to: string;
+  from?: string;
+  /** Carrier plugin id to route through (telephony transports). */
+  carrier?: string;
+  assistantId?: string;
+  timeoutMs?: number;
+  variables?: Record<string, string>;
+}
+
+/** What a transport knows about a new call: which assistant (routing), who calls whom. */
+export interface IncomingCall {
+  assistantId?: string;
+  /** Caller and callee numbers or URIs: stored with the call, never logged. */
+  fromNumber?: string;
+  toNumber?: string;
+  /** Values for the assistant's `{{name}}` placeholders. */
+  variables?: Record<string, string>;
+  metadata?: Record<string, unknown>;
+}
+
+export interface Transport {
+  readonly name: string;
+  /**
+   * Called by the engine once; the transport calls it back for every new leg. The returned
+   * promise settles when the engine has taken the call (or refused it: the leg is hung up).
+   */
+  onCall(handler: (leg: CallLeg, call: IncomingCall) => Promise<void>): void;
+  /** Outbound calls, where the transport can place them. */
+  dial?(request: DialRequest): Promise<CallLeg>;
+}
+
+export const transportRefs = {
+  transports: createCollectionRef<Transport>('transports'),
+} as const;
