@@ -57,8 +57,12 @@ const benchPlugins = definePlugin({
         script: ['We are open from nine in the morning until six in the evening. On weekends we open at ten. Is there anything else I can help you with today?'],
       }),
     );
-    // Streams at four times real time, as cloud TTS does.
-    ctx.provide(providerRefs.tts, 'fake', new FakeTtsProvider({ name: 'fake', clock, firstAudioMs: LATENCY.ttsFirstAudioMs, realTimeFactor: 0.25, msPerChar: 60, sampleRates: [16000] }));
+    // Streams at four times real time in 100 ms chunks, as cloud TTS does over its socket.
+    ctx.provide(
+      providerRefs.tts,
+      'fake',
+      new FakeTtsProvider({ name: 'fake', clock, firstAudioMs: LATENCY.ttsFirstAudioMs, realTimeFactor: 0.25, msPerChar: 60, frameMs: 100, sampleRates: [16000] }),
+    );
     ctx.provide(transportRefs.transports, 'bench', transport);
   },
 });
@@ -120,6 +124,7 @@ const began = performance.now();
 const { monitorEventLoopDelay } = await import('node:perf_hooks');
 const loopDelay = monitorEventLoopDelay({ resolution: 5 });
 loopDelay.enable();
+const utilizationBefore = performance.eventLoopUtilization();
 let peakRss = rssBefore;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
 
@@ -138,6 +143,8 @@ async function oneCall(i: number): Promise<string> {
 const ids = await Promise.all(Array.from({ length: CALLS }, (_, i) => oneCall(i)));
 clearInterval(sampler);
 loopDelay.disable();
+const utilization = performance.eventLoopUtilization(utilizationBefore).utilization;
+console.log(`  event loop busy ${Math.round(utilization * 100)}% of the run`);
 console.log(`  event-loop delay p50 ${(loopDelay.percentile(50) / 1e6).toFixed(1)} ms, p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms, max ${(loopDelay.max / 1e6).toFixed(1)} ms`);
 const elapsed = performance.now() - began;
 const cpu = process.cpuUsage(cpuBefore);
@@ -194,6 +201,7 @@ console.log(
     dropped_calls: dropped,
     turns: v2v.length,
     event_loop_delay_p99_ms: Math.round(loopDelay.percentile(99) / 1e5) / 10,
+    event_loop_busy: Math.round(utilization * 100) / 100,
     cpu_ms: Math.round((cpu.user + cpu.system) / 1000),
   }),
 );

@@ -59,6 +59,7 @@ export class BotVoice {
     this.silence = audioFrame(new Int16Array(samplesPerFrame(this.outputRate)), this.outputRate);
     this.pacerRate = this.outputRate;
     this.pacer = this.createPacer(this.outputRate);
+    this.startOnGrid(this.pacer);
   }
 
   /** Milliseconds of this turn's audio that went out on the wire. */
@@ -90,10 +91,14 @@ export class BotVoice {
         onFirstFrame();
         onFirstFrame = undefined;
       }
-      if (frame.sampleRate !== this.pacerRate) this.switchRate(frame.sampleRate);
-      else if (this.pacer.queuedMs === 0) this.restartGridIfIdle();
-      this.pacer.enqueue(frame);
+      const switched = frame.sampleRate !== this.pacerRate;
+      if (switched) this.switchRate(frame.sampleRate);
+      const idle = this.pacer.queuedMs === 0;
       this.played.addAudio((frame.samples.length * 1000) / frame.sampleRate);
+      // Queued first: a pacer (re)started now sends this frame at once.
+      this.pacer.enqueue(frame);
+      if (switched) this.startOnGrid(this.pacer);
+      else if (idle) this.restartGridIfIdle();
     }
   }
 
@@ -158,9 +163,13 @@ export class BotVoice {
 
   private createPacer(rate: number): AudioPacer {
     const { clock } = this.options;
-    const pacer = this.options.pacers.create({ clock, sampleRate: rate, fillSilence: this.options.mixer !== undefined, onFrame: this.send });
     this.silenceSeen = 0;
-    // Keep the 20 ms grid of the pacer this one replaces: its first tick is the old one's next.
+    return this.options.pacers.create({ clock, sampleRate: rate, fillSilence: this.options.mixer !== undefined, onFrame: this.send });
+  }
+
+  /** Starts the current pacer on the 20 ms grid of the one it replaces: its first tick is the old one's next. */
+  private startOnGrid(pacer: AudioPacer): void {
+    const { clock } = this.options;
     const wait = this.lastSendAt === undefined ? 0 : this.lastSendAt + FRAME_MS - clock.monotonic();
     if (wait <= 0) {
       if (!this.paused) pacer.start();
@@ -169,7 +178,6 @@ export class BotVoice {
         if (this.pacer === pacer && !this.paused && !this.closed) pacer.start();
       }, wait);
     }
-    return pacer;
   }
 
   private lastSendAt: number | undefined;

@@ -320,7 +320,7 @@ export class CallSession {
   private async userSaid(text: string, turn: TurnLatency = this.deps.metrics.begin()): Promise<void> {
     if (this.isEnded) return;
     this.history.addUser(text);
-    await this.record('transcript', { role: 'user', text });
+    void this.record('transcript', { role: 'user', text });
     await this.respond(turn);
   }
 
@@ -475,7 +475,7 @@ export class CallSession {
       return [];
     }
     this.history.addAssistant(text, calls);
-    if (text) await this.record('transcript', { role: 'assistant', text });
+    if (text) void this.record('transcript', { role: 'assistant', text });
     return calls;
   }
 
@@ -528,7 +528,7 @@ export class CallSession {
       await saying;
       const next = outcome.handoffTo ? await this.handoffTarget(outcome.handoffTo) : undefined;
       if (outcome.handoffTo && !next) outcome = { result: 'That handoff is not possible now. Keep helping the caller yourself.' };
-      await this.record('tool-call', { id: call.id, name: call.name, arguments: call.arguments, result: outcome.result });
+      void this.record('tool-call', { id: call.id, name: call.name, arguments: call.arguments, result: outcome.result });
       this.history.addToolResult(call.id, outcome.result);
       if (next && outcome.handoffTo) await this.handOff(outcome.handoffTo, next, outcome.summary ?? '');
       if (outcome.transferTo && this.deps.leg.transfer) {
@@ -548,7 +548,7 @@ export class CallSession {
   }
 
   private async sayWhileWaiting(line: string, turn: TurnLatency, signal: AbortSignal): Promise<void> {
-    await this.record('transcript', { role: 'assistant', text: line });
+    void this.record('transcript', { role: 'assistant', text: line });
     await this.speakSentences([line], () => true, () => {}, turn, signal).catch((error: unknown) => this.log.warn({ err: error }, 'the waiting line could not be spoken'));
   }
 
@@ -575,7 +575,7 @@ export class CallSession {
     this.assistantId = assistantId;
     this.settings = next;
     this.handoffSummary = summary ? `\n\nYou are taking over this call from another assistant, which noted: ${summary}` : '';
-    await this.record('handoff', { from, to: assistantId, summary });
+    void this.record('handoff', { from, to: assistantId, summary });
   }
 
   private afterBotTurn(): void {
@@ -596,7 +596,7 @@ export class CallSession {
     this.turn = turn;
     this.startBotTurn(turn);
     this.history.addAssistant(text);
-    await this.record('transcript', { role: 'assistant', text });
+    void this.record('transcript', { role: 'assistant', text });
     const segmenter = new SentenceSegmenter();
     const sentences = segmenter.push(text);
     const rest = segmenter.flush();
@@ -635,7 +635,7 @@ export class CallSession {
     if (this.isEnded) return;
     const vapiError = isVapiError(error) ? error : new VapiError('the call failed', { code: 'VAPI_ERR_CALL_FAILED', category: 'server', cause: error });
     this.log.error({ err: vapiError }, 'call failed; ending it');
-    await this.record('error', { code: vapiError.code, category: vapiError.category, message: vapiError.message });
+    void this.record('error', { code: vapiError.code, category: vapiError.category, message: vapiError.message });
     if (this.failing) return this.end('error');
     this.failing = true;
     this.response?.abort();
@@ -645,7 +645,7 @@ export class CallSession {
       const turn = this.deps.metrics.begin();
       this.startBotTurn(turn);
       this.history.addAssistant(this.settings.fallbackLine);
-      await this.record('transcript', { role: 'assistant', text: this.settings.fallbackLine });
+      void this.record('transcript', { role: 'assistant', text: this.settings.fallbackLine });
       await this.speakSentences([this.settings.fallbackLine], () => true, () => {}, turn, response.signal);
       await this.voice.drained();
     } catch (fallbackError) {
@@ -664,14 +664,21 @@ export class CallSession {
     this[timer] = undefined;
   }
 
-  private async record(type: string, payload: Record<string, unknown>): Promise<void> {
+  /** Store writes of this call, one after another so the record keeps their order. */
+  private writes: Promise<void> = Promise.resolve();
+
+  /**
+   * Records a call event (and sends its server event). The write is queued, never waited for on
+   * the reply's path: a store round trip must not delay the bot's voice. The returned promise
+   * settles when this and every earlier event are written; the end-of-call report waits for it.
+   */
+  private record(type: string, payload: Record<string, unknown>): Promise<void> {
     const serverEvent = SERVER_EVENT_OF[type];
     if (serverEvent) this.events.send(serverEvent, payload);
-    try {
-      await this.deps.call.event(type, payload);
-    } catch (error) {
-      this.log.warn({ err: error, type }, 'could not record a call event');
-    }
+    this.writes = this.writes.then(() =>
+      this.deps.call.event(type, payload).catch((error: unknown) => this.log.warn({ err: error, type }, 'could not record a call event')),
+    );
+    return this.writes;
   }
 }
 

@@ -36,7 +36,8 @@ t.test('TTS audio goes out resampled, one 20 ms frame per tick, and reports the 
   voice.startTurn((at) => (firstAt = at));
   await voice.say('Hello there. ', tts(400));
   await voice.say('How can I help?', tts(600));
-  t.equal(voice.queuedMs, 1000, 'a second of audio queued at 8 kHz');
+  t.equal(voice.queuedMs, 980, 'a second of audio queued at 8 kHz, its first frame sent at once');
+  t.equal(firstAt, began, 'the first frame left without waiting for a tick');
   const drained = voice.drained();
   await clock.advance(1100);
   await drained;

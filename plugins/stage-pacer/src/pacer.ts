@@ -92,7 +92,8 @@ export class RealtimePacer implements AudioPacer {
     this.running = true;
     this.origin = this.clock.monotonic();
     this.slot = 0;
-    this.schedule();
+    // Tick 0 is due now: served here, not after a timer hop that a busy event loop would delay.
+    this.tick();
   }
 
   stop(): void {

@@ -33,6 +33,10 @@ export interface AudioPacer {
   enqueue(frame: AudioFrame): void;
   /** Drops everything queued (barge-in); returns the milliseconds dropped. */
   flush(): number;
+  /**
+   * Starts the clock: tick 0 is now, so a frame already queued (or silence, with fillSilence) goes
+   * out before start() returns, without waiting for a timer. Idempotent while running.
+   */
   start(): void;
   /** Stops the clock; queued audio is kept unless flushed. Idempotent. */
   stop(): void;

@@ -159,6 +159,25 @@ export class FakeTtsProvider implements TtsProvider {
     const ms = (count * 1000) / rate;
     if (this.options.sound === 'noise') return whiteNoise(rate, ms, AMPLITUDE, offset + 1);
     const hz = this.options.toneHz ?? 440;
-    return sineWave(hz, rate, ms, AMPLITUDE, (2 * Math.PI * hz * offset) / rate);
+    if (!Number.isInteger(hz)) return sineWave(hz, rate, ms, AMPLITUDE, (2 * Math.PI * hz * offset) / rate);
+    // A whole-hertz tone repeats every second: copy from one second computed once, so that a
+    // benchmark with hundreds of fake voices measures the server, not Math.sin.
+    const second = this.oneSecond(rate, hz);
+    const out = new Int16Array(count);
+    for (let done = 0; done < count; ) {
+      const from = (offset + done) % rate;
+      const piece = second.subarray(from, Math.min(rate, from + count - done));
+      out.set(piece, done);
+      done += piece.length;
+    }
+    return out;
+  }
+
+  private readonly seconds = new Map<number, Int16Array>();
+
+  private oneSecond(rate: number, hz: number): Int16Array {
+    let second = this.seconds.get(rate);
+    if (!second) this.seconds.set(rate, (second = sineWave(hz, rate, 1000, AMPLITUDE)));
+    return second;
   }
 }
