@@ -1,7 +1,8 @@
 /**
  * bench:pipeline — N concurrent calls (default 200) through the real server and pipeline in real
  * time: webrtc VAD, speex resampling, pacing, sentence segmentation, with the testkit's fake
- * providers at fixed latencies (STT final 150 ms, LLM first token 250 ms, TTS first audio 120 ms).
+ * providers at fixed latencies (STT final 150 ms, LLM first token 250 ms, TTS first audio 120 ms;
+ * TTS streams 100 ms chunks at 4x real time). Legs are 8 kHz phone lines.
  * Each call: the caller speaks 1 s; the bot answers (voice-to-voice measured); while it speaks
  * the caller barges in (barge-in stop measured); the bot answers again; the caller hangs up.
  *   v2v            caller's last voiced frame → first bot audio on the wire
@@ -69,9 +70,23 @@ const benchPlugins = definePlugin({
 
 const silent = new Writable({ write: (_c, _e, done) => done() });
 
-// BENCH_POSTGRES=1: the store on the real PostgreSQL (a throwaway database), as in production,
-// instead of PGlite, which runs the database on the same thread as the media.
-const postgresAdmin = process.env.BENCH_POSTGRES ? (process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres') : undefined;
+// The store is PostgreSQL, as in production, when it is reachable (TEST_POSTGRES_URL, default
+// 127.0.0.1:5432; a throwaway database); BENCH_STORE=pglite measures the embedded default, whose
+// queries cost CPU on this machine's two cores.
+async function postgresReachable(url: string): Promise<boolean> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const postgresAdmin = process.env.BENCH_STORE !== 'pglite' && (await postgresReachable(postgresUrl)) ? postgresUrl : undefined;
+if (!postgresAdmin && process.env.BENCH_STORE !== 'pglite') console.log(`PostgreSQL is not reachable at ${postgresUrl}: measuring with the embedded PGlite`);
 let store_: Record<string, unknown> = { dataDir: 'memory://' };
 let dropDatabase: (() => Promise<void>) | undefined;
 if (postgresAdmin) {

@@ -11,6 +11,8 @@ import {
   isVapiError,
   audioFrame,
   type AudioMixer,
+  type AudioFrame,
+  type AudioStage,
   type AudioPacerFactory,
   type CallLeg,
   type CallScope,
@@ -35,6 +37,7 @@ import { ServerEvents } from '../conversation/server-events.js';
 import { BotVoice } from './bot-voice.js';
 import { CallerAudio } from './caller-audio.js';
 import { endpointingWait } from './endpointing.js';
+import { chooseListenRate, sttStreamRate } from './listen-rate.js';
 import { SentenceSegmenter } from './sentence-segmenter.js';
 import { TurnMetrics, type TurnLatency } from './turn-metrics.js';
 
@@ -68,7 +71,7 @@ export interface CallSessionDeps {
   stages: { vads: Registry<VadFactory>; resamplers: Registry<ResamplerFactory>; pacers: Registry<AudioPacerFactory>; mixers?: Registry<MixerFactory> };
   metrics: TurnMetrics;
   tools?: ToolRunner;
-  /** Rate the VAD and STT listen at (default 16 kHz). */
+  /** Rate the VAD and STT listen at; default: the leg's rate if they take it, else 16 kHz. */
   listenRate?: number;
 }
 
@@ -82,6 +85,8 @@ interface SttHandle {
   ending: boolean;
   /** The latest interim hypothesis, for barge-in words before the final. */
   interim: string;
+  /** When the provider does not take the listening rate: listening rate → its rate. */
+  resampler?: AudioStage;
 }
 
 /** An STT stream that does not finish within this after end() is taken as final with what it said. */
@@ -106,6 +111,7 @@ export class CallSession {
   private readonly voice: BotVoice;
   private readonly caller: CallerAudio;
   private readonly listenRate: number;
+  private readonly resamplers: ResamplerFactory;
   private settings: AssistantSettings;
   private phase: Phase = 'listening';
   private response: AbortController | undefined;
@@ -134,8 +140,9 @@ export class CallSession {
       log: this.log,
       onFailure: (error, event) => void this.record('error', { code: error.code, category: error.category, message: error.message, serverEvent: event.type }),
     });
-    this.listenRate = deps.listenRate ?? 16000;
-    const resamplers = required(deps.stages.resamplers, 'speex', 'resampler', 'stage-resample-speex');
+    const vadFactory = required(deps.stages.vads, settings.vad.provider, 'VAD', `stage-vad-${settings.vad.provider}`);
+    this.listenRate = deps.listenRate ?? chooseListenRate(deps.leg.inputSampleRate, vadFactory, deps.providers.stt.get(settings.stt.provider));
+    const resamplers = (this.resamplers = required(deps.stages.resamplers, 'speex', 'resampler', 'stage-resample-speex'));
     const mixerFactory = deps.stages.mixers?.get('default');
     const mixer: AudioMixer | undefined = mixerFactory?.create({ sampleRate: deps.leg.outputSampleRate });
     this.voice = new BotVoice({
@@ -145,7 +152,6 @@ export class CallSession {
       clock: deps.clock,
       ...(mixer && mixer.sourceIds.length > 0 ? { mixer } : {}),
     });
-    const vadFactory = required(deps.stages.vads, settings.vad.provider, 'VAD', `stage-vad-${settings.vad.provider}`);
     const { provider: _provider, ...vadOptions } = settings.vad;
     this.caller = new CallerAudio({
       inputRate: deps.leg.inputSampleRate,
@@ -154,7 +160,7 @@ export class CallSession {
       vad: vadFactory.create({ ...vadOptions, sampleRate: this.listenRate }),
       onSpeech: (event, at) => this.onSpeech(event, at),
       onAudio: (frame) => {
-        if (this.stt?.stream && !this.stt.ending) this.stt.stream.write(frame);
+        if (this.stt?.stream && !this.stt.ending) this.writeStt(this.stt, frame);
       },
       onBadFrame: (error) => {
         if (this.caller.badFrames === 1) this.log.warn({ err: error }, 'dropping malformed caller audio');
@@ -269,14 +275,20 @@ export class CallSession {
     const { provider: _name, ...options } = this.settings.stt;
     const handle: SttHandle = { stream: undefined as unknown as SttStream, done: Promise.resolve(), ending: false, interim: '' };
     this.stt = handle;
+    const rate = sttStreamRate(this.listenRate, provider);
     try {
-      handle.stream = await provider.stream({ ...options, sampleRate: this.listenRate, signal: this.deps.call.signal });
+      handle.stream = await provider.stream({ ...options, sampleRate: rate, signal: this.deps.call.signal });
+      if (rate !== this.listenRate) handle.resampler = this.resamplers.create({ inputRate: this.listenRate, outputRate: rate });
     } catch (error) {
+      void handle.stream?.close();
       return this.fail(error);
     }
-    if (this.isEnded) return void handle.stream.close();
+    if (this.isEnded) {
+      handle.resampler?.close();
+      return void handle.stream.close();
+    }
     // The VAD confirmed speech after its minimum; the ring holds the onset.
-    for (const samples of this.caller.preRoll()) handle.stream.write(audioFrame(samples, this.listenRate));
+    for (const samples of this.caller.preRoll()) this.writeStt(handle, audioFrame(samples, this.listenRate));
     if (handle.ending) handle.stream.end();
     handle.done = (async () => {
       for await (const result of handle.stream) {
@@ -290,7 +302,19 @@ export class CallSession {
         }
         if (this.bargeIn) this.maybeConfirmBargeIn(`${this.transcript} ${handle.interim}`);
       }
-    })().catch((error: unknown) => this.fail(error));
+    })()
+      .catch((error: unknown) => this.fail(error))
+      .finally(() => {
+        handle.resampler?.close();
+        handle.resampler = undefined;
+      });
+  }
+
+  /** Caller audio to an STT stream, at the rate the stream was opened with. */
+  private writeStt(handle: SttHandle, frame: AudioFrame): void {
+    if (!handle.resampler) return handle.stream.write(frame);
+    const resampled = handle.resampler.process(frame);
+    if (resampled) handle.stream.write(resampled);
   }
 
   private pendingSttFinalMs: number | undefined;

@@ -244,3 +244,31 @@ t.test('end-call phrases and the maximum duration end the call', async (t) => {
   await long.clock.advance(2100);
   t.equal(long.endedWith(), 'max-duration');
 });
+
+t.test("the call is heard at the leg's rate when the STT takes it, resampled for one that does not", async (t) => {
+  for (const [sttRates, expectedRate] of [
+    [[16000, 8000], 8000],
+    [[16000], 16000],
+  ] as const) {
+    const clock = new VirtualClock();
+    const heard: Array<{ rate: number; ms: number }> = [];
+    const stt = new FakeSttProvider({
+      name: 'fake',
+      clock,
+      sampleRates: [...sttRates],
+      script: (audio, rate) => {
+        heard.push({ rate, ms: (audio.length * 1000) / rate });
+        return 'what time is it';
+      },
+    });
+    const { leg, events } = await startSession(t, { clock, stt });
+    await talk(clock, leg, 600);
+    await clock.advance(2000);
+    // The script runs for each interim result and for the final, on the audio so far.
+    t.ok(heard.length > 0 && heard.every((h) => h.rate === expectedRate), `STT taking ${sttRates.join('/')} Hz hears ${expectedRate} Hz`);
+    const whole = Math.max(...heard.map((h) => h.ms));
+    // 600 ms of speech plus the pre-roll before the VAD confirmed it and the silence before it ended.
+    t.ok(whole >= 600 && whole <= 1200, `${Math.round(whole)} ms of audio`);
+    t.match(events.filter((e) => e.type === 'transcript').map((e) => e.payload), [{ role: 'user', text: 'what time is it' }, { role: 'assistant' }]);
+  }
+});

@@ -314,6 +314,28 @@ export function storeSuite(t: Test, openClient: () => Promise<SqlClient>): void 
     tt.equal((await store.callEvents.list(other.id)).length, 1, "another call's events stay");
   });
 
+  t.test('call events appended at once: written in append order, one bad row fails only itself', async (tt) => {
+    const calls = await Promise.all(Array.from({ length: 3 }, () => store.calls.create({ transport: 'sip', direction: 'inbound' })));
+    // 1,200 appends in one go: more than one batch, interleaved across calls, one for a missing call.
+    const attempts = Array.from({ length: 1200 }, (_, i) =>
+      store.callEvents.append(i === 600 ? 'no-such-call' : calls[i % 3]!.id, 'tick', { i }).then(
+        (event) => ({ i, event }),
+        (error: unknown) => ({ i, error }),
+      ),
+    );
+    const outcomes = await Promise.all(attempts);
+    const failed = outcomes.filter((o) => 'error' in o);
+    tt.equal(failed.length, 1, 'only the bad row failed');
+    tt.match(failed[0], { i: 600, error: { code: 'VAPI_ERR_STORE_REFERENCE' } });
+    const written = outcomes.flatMap((o) => ('event' in o ? [o.event] : []));
+    tt.ok(written.every((e, k) => k === 0 || e.id > written[k - 1]!.id), 'ids follow append order');
+    tt.ok(written.every((e) => e.callId === calls[(e.payload.i as number) % 3]!.id), 'each event on its own call');
+    for (const call of calls) {
+      const listed = (await store.callEvents.list(call.id)).map((e) => e.payload.i as number);
+      tt.same(listed, [...listed].sort((a, b) => a - b), 'listed in append order');
+    }
+  });
+
   t.test('api keys: create, verify, list, revoke', async (tt) => {
     const { key, record } = await store.apiKeys.create('ci');
     tt.match(key, /^vk_[A-Za-z0-9_-]{43}$/, 'vk_ + 32 random bytes in base64url');
