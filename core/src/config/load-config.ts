@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { ServerConfig } from '@vapi-cn/sdk-plugin-api';
+import { resolveAssistantSettings } from '../conversation/assistant-settings.js';
 import { substituteEnv } from './env-substitution.js';
 import { ConfigInvalidError, type ConfigProblem } from './problems.js';
 import { ConfigFileSchema, type ConfigFile, type PluginEntry } from './server-schema.js';
@@ -24,6 +25,8 @@ export interface LoadedConfig {
   problems: ConfigProblem[];
   /** Default time limits for each plugin's setup, start and stop. */
   pluginTimeouts: { setupMs: number; startMs: number; stopMs: number };
+  /** Assistants the file brings, created at start when missing (settings already validated). */
+  assistants: Array<{ id: string; name: string; config: Record<string, unknown> }>;
 }
 
 export interface LoadOptions {
@@ -60,6 +63,9 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
   }
   return resolveConfig(doc.toJS() ?? {}, path.dirname(source), file, options);
 }
+
+/** Ids an assistant can have (they appear in URLs: /v1/assistants/:id). */
+const ASSISTANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Validates an already-parsed config object (tests and embedding use this directly). */
 export function resolveConfig(raw: unknown, baseDir: string, source = '<inline>', options: LoadOptions = {}): LoadedConfig {
@@ -110,7 +116,35 @@ export function resolveConfig(raw: unknown, baseDir: string, source = '<inline>'
     auth: { enabled: file.auth.enabled },
     baseDir,
   };
-  return { source, server, plugins, problems, pluginTimeouts: file.server.pluginTimeouts };
+  const assistants: LoadedConfig['assistants'] = [];
+  for (const [id, seed] of Object.entries(file.assistants ?? {})) {
+    if (!seed || typeof seed !== 'object') continue;
+    if (!ASSISTANT_ID.test(id)) {
+      problems.push({
+        code: 'VAPI_ERR_CONFIG_VALUE',
+        path: `assistants.${id}`,
+        message: `'${id}' is not a usable assistant id`,
+        fix: 'use 1 to 64 letters, digits, _ or -',
+      });
+      continue;
+    }
+    try {
+      resolveAssistantSettings(seed.config, id);
+      assistants.push({ id, name: seed.name ?? id, config: seed.config ?? {} });
+    } catch (error) {
+      const found = ((error as { details?: { problems?: string[] } }).details?.problems ?? [String(error)]);
+      for (const problem of found) {
+        const [where, ...message] = problem.split(': ');
+        problems.push({
+          code: 'VAPI_ERR_ASSISTANT_CONFIG',
+          path: `assistants.${id}.config${where === '(root)' ? '' : `.${where}`}`,
+          message: message.join(': '),
+          fix: 'see the assistant settings in docs/engine.md',
+        });
+      }
+    }
+  }
+  return { source, server, plugins, problems, pluginTimeouts: file.server.pluginTimeouts, assistants };
 }
 
 export type { PluginEntry };
@@ -126,5 +160,6 @@ function withSections(data: Record<string, unknown>): ConfigFile {
     bus: { driver: 'memory', url: '', prefix: 'vapi-cn.', ...(section('bus') as object) },
     auth: { enabled: true, ...(section('auth') as object) },
     plugins: section('plugins'),
+    assistants: section('assistants'),
   } as ConfigFile;
 }

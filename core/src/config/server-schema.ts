@@ -17,6 +17,21 @@ export const PluginEntrySchema = Type.Object(
     from: Type.Optional(Type.String({ minLength: 1 })),
     options: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
     timeouts: Type.Optional(Timeouts),
+    /**
+     * When its setup fails (a local binary or model missing on this machine), start without it and
+     * log a warning with the fix, instead of refusing to start.
+     */
+    optional: Type.Boolean({ default: false }),
+  },
+  { additionalProperties: false },
+);
+
+/** An assistant the config file brings: created in the store at start when its id is not there yet. */
+export const SeedAssistantSchema = Type.Object(
+  {
+    name: Type.Optional(Type.String({ minLength: 1 })),
+    /** Assistant settings, as for POST /v1/assistants (see docs/engine.md). */
+    config: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
   },
   { additionalProperties: false },
 );
@@ -75,9 +90,11 @@ export const ConfigFileSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     plugins: Type.Record(Type.String(), PluginEntrySchema, { default: {} }),
+    assistants: Type.Record(Type.String(), SeedAssistantSchema, { default: {} }),
   },
   { additionalProperties: false },
 );
 
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 export type PluginEntry = Static<typeof PluginEntrySchema>;
+export type SeedAssistant = Static<typeof SeedAssistantSchema>;

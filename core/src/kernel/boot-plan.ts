@@ -16,6 +16,8 @@ export interface PlannedPlugin extends LoadedPlugin {
   /** Options after schema defaults and coercion. */
   options: Record<string, unknown>;
   timeouts: { setupMs: number; startMs: number; stopMs: number };
+  /** Start without it when its setup fails (config `optional: true`). */
+  optional?: boolean;
 }
 
 export interface BootPlan {
@@ -61,7 +63,7 @@ export async function planBoot(config: LoadedConfig, options: PlanOptions = {}):
     const pluginOptions = structuredClone(entry.options ?? {});
     const optionProblems = validator.validate(result.plugin.configSchema ?? EMPTY_OPTIONS_SCHEMA, pluginOptions, ['plugins', id, 'options']);
     problems.push(...optionProblems);
-    loaded.push({ ...result, options: pluginOptions, timeouts: timeoutsFor(result.plugin, entry, config) });
+    loaded.push({ ...result, options: pluginOptions, timeouts: timeoutsFor(result.plugin, entry, config), ...(entry.optional ? { optional: true } : {}) });
   });
 
   let ordering = orderPlugins(loaded, CORE_TOKENS);

@@ -100,6 +100,18 @@ export class Kernel {
     return this.container.resolve(ref);
   }
 
+  /** Optional plugins whose setup failed: the server runs without them. */
+  readonly skipped: string[] = [];
+
+  /** Assistants from the config file that the store does not have yet (a running edit is kept). */
+  private async seedAssistants(store: Store): Promise<void> {
+    for (const seed of this.plan.config.assistants ?? []) {
+      if (await store.assistants.get(seed.id)) continue;
+      await store.assistants.create({ id: seed.id, name: seed.name, config: seed.config });
+      this.log.info({ assistantId: seed.id }, 'assistant created from the config file');
+    }
+  }
+
   private async boot(): Promise<void> {
     const began = performance.now();
     const { server } = this.plan.config;
@@ -124,6 +136,7 @@ export class Kernel {
       this.metrics,
     );
     addRestRoutes(http, store);
+    await this.seedAssistants(store);
 
     const phaseSeconds = this.metrics.histogram({
       name: 'vapi_kernel_plugin_phase_seconds',
@@ -136,7 +149,15 @@ export class Kernel {
     for (const planned of this.plan.plugins) {
       const handle = createPluginContext(planned, this.container, this.log, server.baseDir, views);
       const began = performance.now();
-      const state = await withTimeout(() => planned.plugin.setup(handle.context, planned.options), planned.timeouts.setupMs, { plugin: planned.id, phase: 'setup' });
+      let state: unknown;
+      try {
+        state = await withTimeout(() => planned.plugin.setup(handle.context, planned.options), planned.timeouts.setupMs, { plugin: planned.id, phase: 'setup' });
+      } catch (error) {
+        if (!planned.optional || handle.providedAny()) throw error;
+        this.skipped.push(planned.id);
+        this.log.warn({ plugin: planned.id, err: error, fix: isVapiError(error) ? error.fix : undefined }, 'optional plugin could not be set up: starting without it');
+        continue;
+      }
       phaseSeconds.observe((performance.now() - began) / 1000, { plugin: planned.id, phase: 'setup' });
       const missing = handle.unprovided();
       if (missing.length > 0) {

@@ -19,6 +19,8 @@ export interface PluginContextHandle {
   context: PluginContext;
   /** Declared refs the plugin did not provide during setup (a plugin bug). */
   unprovided(): AnyRef[];
+  /** Whether setup provided anything yet (an optional plugin that failed after that cannot be skipped). */
+  providedAny(): boolean;
 }
 
 /** Core services that hand each plugin its own view (e.g. HTTP routes tagged with the plugin id). */
@@ -79,5 +81,6 @@ export function createPluginContext(
   return {
     context,
     unprovided: () => [...declared.values()].filter((ref) => !provided.has(ref.token)),
+    providedAny: () => provided.size > 0,
   };
 }
