@@ -34,7 +34,36 @@ export interface CallLeg {
   transfer?(destination: string): Promise<void>;
   /** Hangs up; idempotent. */
   hangup(cause?: string): Promise<void>;
+  /**
+   * What happens in the conversation, for transports whose client shows it (a web page, an app):
+   * transcripts, the bot's response text, status, tool calls, per-turn latency, errors. Optional;
+   * telephony legs leave it out. Called synchronously by the engine: queue, do not block.
+   */
+  notify?(notice: CallNotice): void;
 }
+
+/** Per-turn latencies in ms, as in the end-of-call report. */
+export interface TurnLatencyNotice {
+  turn: number;
+  sttFinalMs?: number;
+  llmFirstTokenMs?: number;
+  ttsFirstAudioMs?: number;
+  voiceToVoiceMs?: number;
+  endpointingMs?: number;
+  bargeInStopMs?: number;
+}
+
+export type CallNotice =
+  /** `listening`: the caller's turn; `speaking`: the bot's; `ended` with the reason. */
+  | { type: 'status'; status: 'in-progress' | 'listening' | 'speaking' | 'ended'; reason?: string }
+  /** What the caller said: interim hypotheses, then the final of each utterance. */
+  | { type: 'transcript'; role: 'user'; text: string; isFinal: boolean }
+  /** The bot's words, one sentence as it starts to be spoken; `isFinal` closes the turn with its whole text as heard. */
+  | { type: 'response'; text: string; isFinal: boolean }
+  /** A tool the model called; `arguments` is its JSON text as the model wrote it. */
+  | { type: 'function-call'; name: string; arguments: string; callId: string }
+  | { type: 'latency'; turn: TurnLatencyNotice }
+  | { type: 'error'; code: string; message: string };
 
 export interface DialRequest {
   to: string;

@@ -99,6 +99,7 @@ export class CallEngine {
       const code = isVapiError(error) ? error.code : 'VAPI_ERR_CALL_FAILED';
       call.log.error({ err: error, code }, 'the call could not start');
       await call.event('error', { code, message: (error as Error).message }).catch(() => {});
+      leg.notify?.({ type: 'error', code, message: (error as Error).message });
       await leg.hangup('setup-failed').catch(() => {});
       await call.end(code === 'VAPI_ERR_ASSISTANT_NOT_FOUND' ? 'assistant-not-found' : 'setup-failed');
     }

@@ -13,6 +13,7 @@ import {
   type AudioMixer,
   type AudioFrame,
   type AudioStage,
+  type CallNotice,
   type AudioPacerFactory,
   type CallLeg,
   type CallScope,
@@ -200,6 +201,8 @@ export class CallSession {
     await this.stt?.stream?.close().catch(() => {});
     this.caller.close();
     this.voice.close();
+    // Before the hangup: the client hears why the call ended while its connection is still open.
+    this.notify({ type: 'status', status: 'ended', reason });
     await this.deps.leg.hangup(reason).catch((error: unknown) => this.log.warn({ err: error }, 'hangup failed'));
     this.events.send('status-update', { status: 'ended', reason });
     await this.record('end-of-call-report', { reason, transcript: this.history.transcript(), turns: this.deps.metrics.turns });
@@ -219,10 +222,14 @@ export class CallSession {
     });
     void this.deps.call.answered();
     this.events.send('status-update', { status: 'in-progress' });
+    this.notify({ type: 'status', status: 'in-progress' });
     this.durationTimer = clock.setTimeout(() => void this.end('max-duration'), this.settings.turn.maxDurationMs);
     const first = fillVariables(this.settings.firstMessage, this.variables());
     if (this.settings.firstMessageMode === 'assistant-first' && first) void this.speak(first);
-    else this.armIdleTimer();
+    else {
+      this.notify({ type: 'status', status: 'listening' });
+      this.armIdleTimer();
+    }
   }
 
   // ---- caller side ---------------------------------------------------------------------------
@@ -295,8 +302,10 @@ export class CallSession {
         const text = result.text.trim();
         if (!result.isFinal) {
           handle.interim = text;
+          if (text) this.notify({ type: 'transcript', role: 'user', text, isFinal: false });
         } else if (text) {
           handle.interim = '';
+          this.notify({ type: 'transcript', role: 'user', text, isFinal: true });
           this.transcript = `${this.transcript} ${text}`.trim();
           if (this.speechEndedAt !== undefined && this.pendingSttFinalMs === undefined) this.pendingSttFinalMs = this.deps.clock.monotonic() - this.speechEndedAt;
         }
@@ -396,6 +405,10 @@ export class CallSession {
     this.history.truncateLastAssistant(cut.heardText);
     this.phase = 'listening';
     void this.record('barge-in', { heardText: cut.heardText, playedMs: cut.playedMs, droppedMs: cut.droppedMs });
+    // The client's record of the bot's turn is what the caller heard of it.
+    this.notify({ type: 'response', text: cut.heardText, isFinal: true });
+    this.notifyLatency();
+    this.notify({ type: 'status', status: 'listening' });
   }
 
   private resumeAfterFalseBargeIn(why: string): void {
@@ -421,6 +434,7 @@ export class CallSession {
     const response = (this.response = new AbortController());
     this.phase = 'responding';
     this.turn = turn;
+    this.notify({ type: 'status', status: 'speaking' });
     try {
       const prefetched = this.prefetchedSettings;
       this.prefetchedSettings = undefined;
@@ -499,7 +513,10 @@ export class CallSession {
       return [];
     }
     this.history.addAssistant(text, calls);
-    if (text) void this.record('transcript', { role: 'assistant', text });
+    if (text) {
+      void this.record('transcript', { role: 'assistant', text });
+      this.notify({ type: 'response', text, isFinal: true });
+    }
     return calls;
   }
 
@@ -523,6 +540,7 @@ export class CallSession {
       }
       if (!tts) throw missingProvider('TTS', settings.tts.provider);
       const { provider: _name, ...options } = settings.tts;
+      this.notify({ type: 'response', text: sentence, isFinal: false });
       const requestedAt = this.deps.clock.monotonic();
       const audio = tts.synthesize(sentence, { ...options, sampleRate: pickRate(tts, this.deps.leg.outputSampleRate), signal });
       await this.voice.say(sentence, audio, signal, () => this.deps.metrics.observe(turn, 'ttsFirstAudioMs', this.deps.clock.monotonic() - requestedAt));
@@ -544,6 +562,7 @@ export class CallSession {
       const waitingLine = tool?.type === 'function' ? tool.speakWhileWaiting : undefined;
       // Said while the webhook runs; not in the history, where a tool result must follow its call.
       const saying = waitingLine ? this.sayWhileWaiting(waitingLine, turn, signal) : Promise.resolve();
+      this.notify({ type: 'function-call', name: call.name, arguments: call.arguments, callId: call.id });
       try {
         outcome = this.deps.tools ? await this.deps.tools.run(call, signal) : { result: `tool ${call.name} is not available` };
       } catch (error) {
@@ -604,7 +623,9 @@ export class CallSession {
 
   private afterBotTurn(): void {
     this.phase = 'listening';
+    this.notifyLatency();
     this.turn = undefined;
+    this.notify({ type: 'status', status: 'listening' });
     if (this.endCallAfterSpeaking) {
       void this.end('assistant-ended-call');
       return;
@@ -618,6 +639,7 @@ export class CallSession {
     this.phase = 'responding';
     const turn = this.deps.metrics.begin();
     this.turn = turn;
+    this.notify({ type: 'status', status: 'speaking' });
     this.startBotTurn(turn);
     this.history.addAssistant(text);
     void this.record('transcript', { role: 'assistant', text });
@@ -628,7 +650,10 @@ export class CallSession {
     try {
       await this.speakSentences(sentences, () => true, () => {}, turn, response.signal);
       await this.voice.drained();
-      if (!response.signal.aborted && !this.isEnded) this.afterBotTurn();
+      if (!response.signal.aborted && !this.isEnded) {
+        this.notify({ type: 'response', text, isFinal: true });
+        this.afterBotTurn();
+      }
     } catch (error) {
       if (!response.signal.aborted) await this.fail(error);
     }
@@ -688,6 +713,20 @@ export class CallSession {
     this[timer] = undefined;
   }
 
+  /** Tells the leg's client what happens (web transports); a failing client never breaks the call. */
+  private notify(notice: CallNotice): void {
+    if (!this.deps.leg.notify) return;
+    try {
+      this.deps.leg.notify(notice);
+    } catch (error) {
+      this.log.warn({ err: error, notice: notice.type }, 'the leg could not take a notice');
+    }
+  }
+
+  private notifyLatency(): void {
+    if (this.turn) this.notify({ type: 'latency', turn: { ...this.turn } });
+  }
+
   /** Store writes of this call, one after another so the record keeps their order. */
   private writes: Promise<void> = Promise.resolve();
 
@@ -697,6 +736,7 @@ export class CallSession {
    * settles when this and every earlier event are written; the end-of-call report waits for it.
    */
   private record(type: string, payload: Record<string, unknown>): Promise<void> {
+    if (type === 'error') this.notify({ type: 'error', code: String(payload.code), message: String(payload.message) });
     const serverEvent = SERVER_EVENT_OF[type];
     if (serverEvent) this.events.send(serverEvent, payload);
     this.writes = this.writes.then(() =>

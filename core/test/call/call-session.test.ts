@@ -272,3 +272,38 @@ t.test("the call is heard at the leg's rate when the STT takes it, resampled for
     t.match(events.filter((e) => e.type === 'transcript').map((e) => e.payload), [{ role: 'user', text: 'what time is it' }, { role: 'assistant' }]);
   }
 });
+
+t.test('the leg hears what happens: status, live transcript, response sentences, latency, the end', async (t) => {
+  const { clock, leg, session } = await startSession(t, {
+    config: { firstMessageMode: 'assistant-first', firstMessage: 'Hello.' },
+    llm: new FakeLlmProvider({ name: 'fake', script: ['It is ten. Anything else?'] }),
+  });
+  await clock.advance(1500);
+  await talk(clock, leg, 600);
+  await clock.advance(3000);
+  await session.end('test-end');
+  const kinds = leg.notices.map((n) => (n.type === 'status' ? `status:${n.status}` : n.type));
+  t.same(kinds.slice(0, 2), ['status:in-progress', 'status:speaking'], 'answered, then the greeting');
+  t.match(leg.notices, [
+    { type: 'status', status: 'in-progress' },
+    { type: 'status', status: 'speaking' },
+    { type: 'response', text: 'Hello.', isFinal: false },
+    { type: 'response', text: 'Hello.', isFinal: true },
+    { type: 'latency', turn: { turn: 1 } },
+    { type: 'status', status: 'listening' },
+  ]);
+  const afterGreeting = leg.notices.slice(leg.notices.findIndex((n) => n.type === 'transcript'));
+  t.match(
+    afterGreeting.filter((n) => n.type !== 'transcript' || n.isFinal),
+    [
+      { type: 'transcript', role: 'user', text: 'what time is it', isFinal: true },
+      { type: 'status', status: 'speaking' },
+      { type: 'response', text: 'It is ten.', isFinal: false },
+      { type: 'response', text: 'Anything else?', isFinal: false },
+      { type: 'response', text: 'It is ten. Anything else?', isFinal: true },
+      { type: 'latency', turn: { voiceToVoiceMs: Number, llmFirstTokenMs: Number, ttsFirstAudioMs: Number } },
+      { type: 'status', status: 'listening' },
+      { type: 'status', status: 'ended', reason: 'test-end' },
+    ],
+  );
+});

@@ -2,7 +2,7 @@
  * A CallLeg for engine tests and the pipeline benchmark: plays scripted caller audio (tone for
  * speech, zeros for silence) on any clock, virtual or real, and records the bot's audio frame by frame with the time it went out.
  */
-import { audioFrame, dbfs, samplesPerFrame, sineWave, type AudioFrame, type CallLeg, type CallLegEvents, type Clock } from '@vapi-cn/sdk-plugin-api';
+import { audioFrame, dbfs, samplesPerFrame, sineWave, type AudioFrame, type CallLeg, type CallLegEvents, type CallNotice, type Clock } from '@vapi-cn/sdk-plugin-api';
 
 type Listeners = { [E in keyof CallLegEvents]: Array<CallLegEvents[E]> };
 
@@ -41,6 +41,13 @@ export class FakeLeg implements CallLeg {
 
   async hangup(cause = 'hangup'): Promise<void> {
     this.hungUp ??= cause;
+  }
+
+  /** What the engine told the client, in order. */
+  readonly notices: CallNotice[] = [];
+
+  notify(notice: CallNotice): void {
+    this.notices.push(notice);
   }
 
   async transfer(destination: string): Promise<void> {

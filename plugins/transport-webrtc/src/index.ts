@@ -1,0 +1,68 @@
+/**
+ * transport-webrtc: WebRTC media on werift (Opus both ways, DTLS-SRTP, ICE). It provides peers
+ * (`webrtcRefs.peers`) to the transport that carries the signalling: the voice WebSocket's `start`
+ * brings the browser's SDP offer, the answer and trickled candidates go back on the same socket
+ * (transport-websocket). Media then runs through the same stages as any call. See
+ * docs/transports.md for the options (ICE servers, UDP port range, bind address, announced IP).
+ */
+import { definePlugin, stageRefs, Type, VapiError, webrtcRefs, type RtcPeer, type RtcPeerFactory } from '@vapi-cn/sdk-plugin-api';
+import { checkNetworkOptions } from './peer-config.js';
+import { WebRtcPeer } from './webrtc-peer.js';
+
+export { WebRtcPeer, type WebRtcPeerOptions, type WebRtcPeerState, type WebRtcPeerStats } from './webrtc-peer.js';
+
+const Options = Type.Object(
+  {
+    iceServers: Type.Array(
+      Type.Object(
+        {
+          urls: Type.Union([Type.String({ minLength: 1 }), Type.Array(Type.String({ minLength: 1 }), { minItems: 1 })]),
+          username: Type.Optional(Type.String()),
+          credential: Type.Optional(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+      { default: [], description: 'STUN/TURN servers (stun:, turn:, turns: URLs); none by default' },
+    ),
+    portRange: Type.Optional(
+      Type.Tuple([Type.Integer({ minimum: 1, maximum: 65535 }), Type.Integer({ minimum: 1, maximum: 65535 })], { description: 'UDP ports for media, inclusive, e.g. [40000, 40999]' }),
+    ),
+    bindAddress: Type.String({ default: '127.0.0.1', description: "IPv4 address media sockets bind to; '0.0.0.0' for every interface" }),
+    announcedIp: Type.Optional(Type.String({ description: 'Public IPv4 to announce behind a 1:1 NAT (a cloud VM elastic IP)' })),
+    connectTimeoutMs: Type.Integer({ minimum: 100, default: 15_000, description: 'A peer not connected within this fails and its call ends' }),
+  },
+  { additionalProperties: false },
+);
+
+export default definePlugin({
+  id: 'transport-webrtc',
+  version: '1.0.0',
+  apiVersion: '^1.0.0',
+  description: 'WebRTC calls on werift: Opus both ways, DTLS-SRTP, ICE; signalling over the voice WebSocket',
+  configSchema: Options,
+  provides: [webrtcRefs.peers],
+  requires: { codecs: stageRefs.codecs },
+  optional: { jitterBuffers: stageRefs.jitterBuffers },
+  setup(ctx, options) {
+    const network = {
+      iceServers: options.iceServers,
+      ...(options.portRange ? { portRange: options.portRange as [number, number] } : {}),
+      bindAddress: options.bindAddress,
+      ...(options.announcedIp ? { announcedIp: options.announcedIp } : {}),
+    };
+    checkNetworkOptions(network);
+    const opus = ctx.deps.codecs.get('opus');
+    if (!opus) {
+      throw new VapiError('transport-webrtc needs the Opus codec', { code: 'VAPI_ERR_WEBRTC_OPTIONS', category: 'invalid_request', fix: 'enable the codec-opus plugin' });
+    }
+    const jitterBuffers = ctx.optionalDeps.jitterBuffers;
+    const factory: RtcPeerFactory = {
+      sampleRate: 48000,
+      create(): RtcPeer {
+        return new WebRtcPeer({ ...network, opus, connectTimeoutMs: options.connectTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
+      },
+    };
+    ctx.provide(webrtcRefs.peers, factory);
+    ctx.log.debug({ bindAddress: options.bindAddress, portRange: options.portRange, iceServers: options.iceServers.length }, 'webrtc peers ready');
+  },
+});

@@ -1,0 +1,414 @@
+/**
+ * One call's WebRTC media: a werift RTCPeerConnection that answers a browser's offer with one
+ * Opus audio transceiver over DTLS-SRTP, turning received RTP into 20 ms PCM16 frames at 48 kHz
+ * and 20 ms frames given to sendFrame() into RTP. Signalling (carrying the offer, the answer and
+ * trickled candidates) is the transport's job; this class only sees their contents.
+ */
+import { setImmediate, clearImmediate } from 'node:timers';
+import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import {
+  badAudioError,
+  isVapiError,
+  samplesPerFrame,
+  SystemClock,
+  VapiError,
+  type AudioCodec,
+  type AudioCodecFactory,
+  type AudioFrame,
+  type Clock,
+  type JitterBufferFactory,
+  type JitterBufferOptions,
+  type Logger,
+  type TimerHandle,
+} from '@vapi-cn/sdk-plugin-api';
+import { candidateError, checkCandidate, isMdnsCandidate, type IceCandidateInit } from './ice-candidate.js';
+import { InboundAudio, WEBRTC_SAMPLE_RATE, type InboundAudioStats } from './inbound-audio.js';
+import { checkOffer, sdpError } from './offer-sdp.js';
+import { checkNetworkOptions, weriftConfig, type PeerNetworkOptions } from './peer-config.js';
+import { isDigitalSilence, RtpClock } from './rtp-clock.js';
+import { silentLogger } from './silent-logger.js';
+
+export type { IceCandidateInit } from './ice-candidate.js';
+
+/** Browsers give up on ICE after about 30 s; a caller waiting half that has hung up already. */
+const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+
+/**
+ * `new` until answer(), `connecting` while ICE and DTLS run, `connected` once media can flow.
+ * `failed` (with the error) when they never connect or the connection is lost; the peer then
+ * closes itself. `closed` always comes last, once sockets and timers are released.
+ */
+export type WebRtcPeerState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export interface WebRtcPeerOptions extends PeerNetworkOptions {
+  /** The `opus` codec factory (codec-opus); one codec per direction is created at 48 kHz. */
+  opus: AudioCodecFactory;
+  /** A jitter buffer factory (stage-jitter-buffer): received audio is reordered and played out on a 20 ms clock. Without one, packets are decoded as they arrive. */
+  jitterBuffers?: JitterBufferFactory;
+  jitterBuffer?: JitterBufferOptions;
+  /** Time from answer() for ICE and DTLS to connect before the peer fails (default 15 s). */
+  connectTimeoutMs?: number;
+  clock?: Clock;
+  log?: Logger;
+}
+
+export interface WebRtcPeerStats extends InboundAudioStats {
+  packetsSent: number;
+  /** Packets werift failed to send (socket errors). */
+  sendErrors: number;
+}
+
+type StateListener = (state: WebRtcPeerState, error?: VapiError) => void;
+
+export class WebRtcPeer {
+  private readonly options: WebRtcPeerOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly connectTimeoutMs: number;
+  private readonly audioListeners = new Set<(frame: AudioFrame) => void>();
+  private readonly candidateListeners = new Set<(candidate: IceCandidateInit | null) => void>();
+  private readonly stateListeners = new Set<StateListener>();
+  private readonly rtpClock = new RtpClock();
+  private readonly frameSize = samplesPerFrame(WEBRTC_SAMPLE_RATE);
+  private currentState: WebRtcPeerState = 'new';
+  private pc: RTCPeerConnection | undefined;
+  private transceiver: RTCRtpTransceiver | undefined;
+  private encoder: AudioCodec | undefined;
+  private decoder: AudioCodec | undefined;
+  private inbound: InboundAudio | undefined;
+  /** Payload types of Opus as negotiated: what we receive and what we send (they may differ). */
+  private receivePayloadType: number | undefined;
+  private sendPayloadType: number | undefined;
+  private answerStarted = false;
+  /** Local candidates are held until the answer is out: a browser rejects them before it. */
+  private answered = false;
+  private readonly localCandidates: Array<IceCandidateInit | null> = [];
+  private flushHandle: ReturnType<typeof setImmediate> | undefined;
+  /** Remote candidates that came before answer() created the connection. */
+  private readonly earlyCandidates: IceCandidateInit[] = [];
+  private connectTimer: TimerHandle | undefined;
+  /** Set first thing in close(): werift reports its own closing synchronously, from inside close(). */
+  private closed = false;
+  private closing: Promise<void> | undefined;
+  /** Rejects at close(): werift's description calls never settle once their connection is closed. */
+  private readonly closedWhileAnswering: Promise<never>;
+  private rejectAnswering: (error: VapiError) => void = () => {};
+  private packetsSent = 0;
+  private sendErrors = 0;
+  private listenerErrors = 0;
+
+  constructor(options: WebRtcPeerOptions) {
+    checkNetworkOptions(options);
+    if (!options.opus || typeof options.opus.create !== 'function') {
+      throw new VapiError('WebRtcPeer needs the opus codec factory', {
+        code: 'VAPI_ERR_WEBRTC_OPTIONS',
+        category: 'invalid_request',
+        fix: "enable codec-opus and pass its registry entry: registry(stageRefs.codecs).get('opus')",
+      });
+    }
+    const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    if (!(timeout > 0) || !Number.isFinite(timeout)) {
+      throw new VapiError(`connectTimeoutMs must be a positive number of milliseconds, got ${timeout}`, {
+        code: 'VAPI_ERR_WEBRTC_OPTIONS',
+        category: 'invalid_request',
+        fix: 'leave connectTimeoutMs out (15 s) or give e.g. 10000',
+      });
+    }
+    this.options = options;
+    this.connectTimeoutMs = timeout;
+    this.clock = options.clock ?? new SystemClock();
+    this.log = options.log ?? silentLogger;
+    this.closedWhileAnswering = new Promise<never>((_, reject) => (this.rejectAnswering = reject));
+    this.closedWhileAnswering.catch(() => {});
+  }
+
+  get state(): WebRtcPeerState {
+    return this.currentState;
+  }
+
+  /** SSRC of the audio we send, once answer() has set up the transceiver. */
+  get ssrc(): number | undefined {
+    return this.transceiver?.sender.ssrc;
+  }
+
+  get stats(): WebRtcPeerStats {
+    const inbound = this.inbound?.stats ?? { packets: 0, frames: 0, concealed: 0, lost: 0, late: 0, badPackets: 0 };
+    return { ...inbound, packetsSent: this.packetsSent, sendErrors: this.sendErrors };
+  }
+
+  /** Received audio: 20 ms PCM16 mono frames at 48 kHz. The frame is reused after the call (copy it to keep it). */
+  onAudio(listener: (frame: AudioFrame) => void): () => void {
+    this.audioListeners.add(listener);
+    return () => this.audioListeners.delete(listener);
+  }
+
+  /**
+   * Local ICE candidates to trickle to the client, then null when gathering is complete. They come
+   * on a later turn of the event loop than answer() resolving, so an answer sent straight after
+   * `await answer()` reaches the client first. The answer SDP lists them too (werift gathers
+   * before answering), so a client that does not trickle needs none of these.
+   */
+  onIceCandidate(listener: (candidate: IceCandidateInit | null) => void): () => void {
+    this.candidateListeners.add(listener);
+    return () => this.candidateListeners.delete(listener);
+  }
+
+  onStateChange(listener: StateListener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /**
+   * Answers the client's offer. Rejects with VAPI_ERR_WEBRTC_SDP (bad_input) when the offer is
+   * not usable, VAPI_ERR_WEBRTC_STATE when called twice or the peer is closed meanwhile; on
+   * rejection the peer is closed. Starts the connect timeout.
+   */
+  async answer(offerSdp: string): Promise<string> {
+    if (this.answerStarted || this.closed) throw stateError(this.closed ? 'answer() on a closed WebRtcPeer' : 'answer() was already called on this WebRtcPeer');
+    this.answerStarted = true;
+    try {
+      const offer = checkOffer(offerSdp);
+      this.setState('connecting');
+      this.connectTimer = this.clock.setTimeout(() => this.onConnectTimeout(), this.connectTimeoutMs);
+      const pc = this.openConnection();
+      for (const candidate of this.earlyCandidates.splice(0)) this.applyCandidate(pc, candidate).catch((error) => this.log.debug({ err: error }, 'early ICE candidate rejected'));
+
+      await this.unlessClosed(pc.setRemoteDescription({ type: 'offer', sdp: offer }));
+      const transceiver = pc.getTransceivers().find((t) => t.kind === 'audio' && !t.rejected && !t.pendingRejection && opusPayloadType(t) !== undefined);
+      if (!transceiver) throw sdpError('no audio section of the offer can carry Opus');
+      transceiver.setDirection('sendrecv');
+      this.transceiver = transceiver;
+
+      // werift gathers every candidate before setLocalDescription() returns, so the answer lists them.
+      const answerDescription = await this.unlessClosed(pc.createAnswer());
+      await this.unlessClosed(pc.setLocalDescription(answerDescription));
+      if (this.closed) throw stateError('the WebRtcPeer was closed while answering');
+      this.receivePayloadType = opusPayloadType(transceiver);
+      this.sendPayloadType = transceiver.sender.codec?.payloadType ?? this.receivePayloadType;
+      const answer = pc.localDescription?.sdp;
+      if (!answer) throw sdpError('werift produced no answer for the offer');
+      this.answered = true;
+      this.flushHandle = setImmediate(() => this.flushCandidates());
+      this.log.debug({ ssrc: transceiver.sender.ssrc, payloadType: this.receivePayloadType }, 'webrtc answer created');
+      return answer;
+    } catch (error) {
+      const failure = this.closed && !isVapiError(error) ? stateError('the WebRtcPeer was closed while answering') : isVapiError(error) ? error : sdpError(`the offer was rejected: ${(error as Error)?.message ?? error}`, error);
+      await this.close();
+      throw failure;
+    }
+  }
+
+  /**
+   * A candidate trickled by the client; null or an empty `candidate` ends them. mDNS (`.local`)
+   * candidates are skipped (see isMdnsCandidate). Malformed ones reject with
+   * VAPI_ERR_WEBRTC_CANDIDATE (bad_input); after close() candidates are ignored.
+   */
+  async addIceCandidate(candidate: IceCandidateInit | null): Promise<void> {
+    if (this.closed) return;
+    const checked = candidate === null ? { candidate: '' } : checkCandidate(candidate);
+    if (checked.candidate !== '' && isMdnsCandidate(checked.candidate)) {
+      this.log.debug('mDNS ICE candidate skipped: the client is learned from its checks instead');
+      return;
+    }
+    if (!this.pc) {
+      this.earlyCandidates.push(checked);
+      return;
+    }
+    await this.applyCandidate(this.pc, checked);
+  }
+
+  /**
+   * Sends one 20 ms PCM16 frame at 48 kHz as an Opus RTP packet; the caller paces frames at real
+   * time. Returns false (and drops the frame) until the peer is connected and after it closes.
+   * A frame of another rate or length throws a bad_input VapiError.
+   */
+  sendFrame(frame: AudioFrame): boolean {
+    if (frame.sampleRate !== WEBRTC_SAMPLE_RATE) {
+      throw badAudioError('VAPI_ERR_CODEC_FRAME_RATE', `WebRTC sends 48 kHz frames, got ${frame.sampleRate} Hz`, 'resample bot audio to 48 kHz (the leg\'s outputSampleRate)');
+    }
+    if (frame.samples.length !== this.frameSize) {
+      throw badAudioError('VAPI_ERR_CODEC_FRAME_SIZE', `WebRTC sends 20 ms frames (${this.frameSize} samples), got ${frame.samples.length}`, 're-frame the audio into 20 ms frames (FrameChunker)');
+    }
+    if (this.currentState !== 'connected' || this.closed || !this.transceiver || !this.encoder) return false;
+    const payload = this.encoder.encode(frame);
+    const position = this.rtpClock.next(frame.timestamp, isDigitalSilence(frame.samples));
+    const sender = this.transceiver.sender;
+    const header = new RtpHeader({
+      payloadType: this.sendPayloadType!,
+      sequenceNumber: position.sequence,
+      timestamp: position.timestamp,
+      marker: position.marker,
+      ssrc: sender.ssrc,
+    });
+    // A copy: the codec may reuse its buffer, and werift encrypts the packet after an await.
+    sender.sendRtp(new RtpPacket(header, Buffer.from(payload))).catch((error: unknown) => this.onSendError(error));
+    this.packetsSent++;
+    return true;
+  }
+
+  /**
+   * Closes the connection, its UDP sockets and timers, and the codecs; emits `closed` when done.
+   * Idempotent: every call returns the same promise.
+   */
+  close(): Promise<void> {
+    if (!this.closed) {
+      this.closed = true;
+      this.rejectAnswering(stateError('the WebRtcPeer was closed while answering'));
+      this.closing = this.release();
+    }
+    return this.closing!;
+  }
+
+  private async release(): Promise<void> {
+    if (this.connectTimer !== undefined) this.clock.clearTimeout(this.connectTimer);
+    this.connectTimer = undefined;
+    if (this.flushHandle !== undefined) clearImmediate(this.flushHandle);
+    this.inbound?.stop();
+    const pc = this.pc;
+    this.pc = undefined;
+    if (pc) {
+      try {
+        await pc.close();
+      } catch (error) {
+        this.log.warn({ err: error }, 'closing the werift peer connection failed');
+      }
+    }
+    this.encoder?.close();
+    this.decoder?.close();
+    if (this.answerStarted) this.log.debug({ stats: this.stats }, 'webrtc peer closed');
+    this.setState('closed');
+  }
+
+  private openConnection(): RTCPeerConnection {
+    const pc = new RTCPeerConnection(weriftConfig(this.options));
+    this.pc = pc;
+    this.encoder = this.options.opus.create({ sampleRate: WEBRTC_SAMPLE_RATE });
+    this.decoder = this.options.opus.create({ sampleRate: WEBRTC_SAMPLE_RATE });
+    this.inbound = new InboundAudio({
+      decoder: this.decoder,
+      clock: this.clock,
+      onFrame: (frame) => this.emitAudio(frame),
+      ...(this.options.jitterBuffers ? { jitterBuffer: this.options.jitterBuffers.create<Uint8Array>(this.options.jitterBuffer) } : {}),
+      onBadPacket: (error) => {
+        if (this.inbound!.stats.badPackets === 1) this.log.warn({ err: error }, 'undecodable Opus packet concealed (further ones are only counted)');
+      },
+    });
+    pc.onTrack.subscribe((track) => this.receiveTrack(track));
+    pc.onIceCandidate.subscribe((candidate) => {
+      this.localCandidates.push(candidate ? (candidate.toJSON() as IceCandidateInit) : null);
+      if (this.answered && this.flushHandle === undefined) this.flushHandle = setImmediate(() => this.flushCandidates());
+    });
+    pc.connectionStateChange.subscribe((state) => this.onConnectionState(state));
+    return pc;
+  }
+
+  private receiveTrack(track: MediaStreamTrack): void {
+    if (track.kind !== 'audio') return;
+    track.onReceiveRtp.subscribe((packet) => {
+      const { header } = packet;
+      // Opus only: anything else negotiated later (comfort noise, DTMF events) is not audio for us.
+      if (header.payloadType !== this.receivePayloadType || !this.inbound) return;
+      this.inbound.receive(header.ssrc, header.sequenceNumber, header.timestamp, packet.payload);
+    });
+  }
+
+  private async applyCandidate(pc: RTCPeerConnection, candidate: IceCandidateInit): Promise<void> {
+    // werift needs to know the m-line; with BUNDLE every m-line shares the one transport.
+    const init = candidate.sdpMid == null && candidate.sdpMLineIndex == null ? { ...candidate, sdpMLineIndex: 0 } : candidate;
+    try {
+      await pc.addIceCandidate(init.candidate === '' ? null : init);
+    } catch (error) {
+      if (this.closed) return;
+      throw candidateError(`the ICE candidate was rejected: ${(error as Error)?.message ?? error}`, error);
+    }
+  }
+
+  private flushCandidates(): void {
+    this.flushHandle = undefined;
+    for (const candidate of this.localCandidates.splice(0)) {
+      if (this.closed) return;
+      for (const listener of this.candidateListeners) this.callListener(() => listener(candidate));
+    }
+  }
+
+  private onConnectionState(state: string): void {
+    if (this.closed) return;
+    this.log.debug({ state }, 'webrtc connection state');
+    if (state === 'connected') {
+      if (this.connectTimer !== undefined) this.clock.clearTimeout(this.connectTimer);
+      this.connectTimer = undefined;
+      this.setState('connected');
+    } else if (state === 'failed') {
+      this.fail(
+        new VapiError(this.currentState === 'connected' ? 'the WebRTC connection was lost (ICE consent or DTLS failed)' : 'ICE or DTLS failed to connect', {
+          code: 'VAPI_ERR_WEBRTC_CONNECTION',
+          category: 'connectivity',
+          fix: 'check that the client can reach the server over UDP on the announced address and port range (or configure a TURN server)',
+        }),
+      );
+    } else if (state === 'closed') {
+      // The client closed its side (DTLS close_notify): the call is over.
+      void this.close();
+    }
+  }
+
+  private onConnectTimeout(): void {
+    this.connectTimer = undefined;
+    if (this.closed || this.currentState === 'connected') return;
+    this.fail(
+      new VapiError(`ICE and DTLS did not connect within ${this.connectTimeoutMs} ms`, {
+        code: 'VAPI_ERR_WEBRTC_CONNECT_TIMEOUT',
+        category: 'timeout',
+        details: { connectTimeoutMs: this.connectTimeoutMs, iceState: this.pc?.iceConnectionState },
+        fix: 'check that the client received the answer and candidates, and can reach the server over UDP (announcedIp, portRange, firewall), or configure a TURN server',
+      }),
+    );
+  }
+
+  private fail(error: VapiError): void {
+    if (this.closed || this.currentState === 'failed') return;
+    this.log.warn({ err: error }, 'webrtc peer failed');
+    this.setState('failed', error);
+    void this.close();
+  }
+
+  private setState(state: WebRtcPeerState, error?: VapiError): void {
+    if (state === this.currentState) return;
+    this.currentState = state;
+    for (const listener of this.stateListeners) this.callListener(() => listener(state, error));
+  }
+
+  private emitAudio(frame: AudioFrame): void {
+    for (const listener of this.audioListeners) this.callListener(() => listener(frame));
+  }
+
+  /** A listener that throws must not break the media path (which runs inside werift and timers). */
+  private callListener(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      if (++this.listenerErrors === 1) this.log.error({ err: error }, 'a WebRtcPeer listener threw (further errors are not logged)');
+    }
+  }
+
+  private onSendError(error: unknown): void {
+    if (++this.sendErrors === 1) this.log.warn({ err: error }, 'sending RTP failed (further errors are only counted)');
+  }
+
+  /** The promise's result, or a VAPI_ERR_WEBRTC_STATE rejection as soon as the peer is closed. */
+  private unlessClosed<T>(promise: Promise<T>): Promise<T> {
+    return Promise.race([promise, this.closedWhileAnswering]);
+  }
+}
+
+function opusPayloadType(transceiver: RTCRtpTransceiver): number | undefined {
+  return transceiver.codecs.find((codec) => codec.mimeType.toLowerCase() === 'audio/opus')?.payloadType;
+}
+
+function stateError(message: string): VapiError {
+  return new VapiError(message, {
+    code: 'VAPI_ERR_WEBRTC_STATE',
+    category: 'invalid_request',
+    fix: 'create one WebRtcPeer per call and offer, and do not use it after close()',
+  });
+}

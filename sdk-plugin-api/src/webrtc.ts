@@ -1,0 +1,45 @@
+/**
+ * WebRTC media for signalling transports: transport-webrtc provides `webrtcRefs.peers`, and a
+ * transport that carries the signalling (the voice WebSocket) asks it for one peer per call. The
+ * peer speaks Opus over DTLS-SRTP and exchanges 20 ms PCM16 frames at 48 kHz with the engine.
+ */
+import type { AudioFrame } from './frames.js';
+import { createRef } from './refs.js';
+
+/** As RTCIceCandidateInit in browsers; an empty `candidate` (or null) ends the candidates. */
+export interface RtcIceCandidate {
+  candidate: string;
+  sdpMid?: string | null;
+  sdpMLineIndex?: number | null;
+  usernameFragment?: string | null;
+}
+
+export type RtcPeerState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export interface RtcPeer {
+  readonly state: RtcPeerState;
+  /** Answers the client's offer; a malformed offer rejects with a bad_input VapiError. */
+  answer(offerSdp: string): Promise<string>;
+  /** A remote candidate (trickle ICE); null when the client has no more. */
+  addIceCandidate(candidate: RtcIceCandidate | null): Promise<void>;
+  /** Sends one 20 ms frame at 48 kHz (paced by the caller); false when not connected. */
+  sendFrame(frame: AudioFrame): boolean;
+  /** Caller audio, 20 ms frames at 48 kHz (the frame may be reused). Returns an unsubscribe. */
+  onAudio(listener: (frame: AudioFrame) => void): () => void;
+  /** Local candidates to trickle to the client; null at the end. */
+  onIceCandidate(listener: (candidate: RtcIceCandidate | null) => void): () => void;
+  /** `failed` carries the reason; `closed` comes last, once everything is released. */
+  onStateChange(listener: (state: RtcPeerState, error?: Error) => void): () => void;
+  /** Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface RtcPeerFactory {
+  /** Always 48000: Opus in WebRTC. */
+  readonly sampleRate: number;
+  create(): RtcPeer;
+}
+
+export const webrtcRefs = {
+  peers: createRef<RtcPeerFactory>('webrtc.peers'),
+} as const;
