@@ -30,7 +30,7 @@ t.test('every error code used in the source is documented in docs/errors.md', as
 });
 
 t.test('every shipped config passes check-config', async (t) => {
-  const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379' };
+  const env = { DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db', REDIS_URL: 'redis://127.0.0.1:6379', DEEPSEEK_API_KEY: 'sk-test' };
   const files = ['config/default.yaml', ...(await readdir(path.join(REPO, 'config/examples'))).map((f) => `config/examples/${f}`)];
   for (const file of files) {
     const config = await loadConfigFile(path.join(REPO, file), { env });
