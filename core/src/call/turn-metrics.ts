@@ -4,18 +4,10 @@
  * the wire) and barge-in stop (caller's speech detected → bot audio stops). Observed into
  * Prometheus histograms and kept per turn for the end-of-call report.
  */
-import type { Histogram, Metrics } from '@vapi-cn/sdk-plugin-api';
+import type { Histogram, Metrics, TurnLatencyNotice } from '@vapi-cn/sdk-plugin-api';
 
-export interface TurnLatency {
-  turn: number;
-  sttFinalMs?: number;
-  llmFirstTokenMs?: number;
-  ttsFirstAudioMs?: number;
-  voiceToVoiceMs?: number;
-  /** Endpointing wait included in voice-to-voice, so the server's own share can be computed. */
-  endpointingMs?: number;
-  bargeInStopMs?: number;
-}
+/** The SDK's shape: the same record goes to the leg (`latency` notices) and the end-of-call report. */
+export type TurnLatency = TurnLatencyNotice;
 
 const LATENCY_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5];
 

@@ -52,6 +52,8 @@ t.test('offer in start, answer and candidates back, a spoken turn over Opus both
   const heard = decodePackets(received.slice(5, 40).sort((a, b) => a.sequence - b.sequence));
   t.ok(Math.abs(zeroCrossingFrequency(heard, 48000) - 440) < 30, `the bot's 440 Hz tone over Opus (${zeroCrossingFrequency(heard, 48000).toFixed(0)} Hz)`);
   t.equal(client.binary.length, 0, 'no audio on the socket: it carries signalling and messages only');
+  // The client trickled from setLocalDescription on, before start: held, then used, never refused.
+  t.same(client.messages.filter((m) => m.type === 'error'), [], 'no error, though candidates came before start');
 
   const id = (client.messages.find((m) => m.status === 'connected')!.call_id) as string;
   client.send({ type: 'stop' });

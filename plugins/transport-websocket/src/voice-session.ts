@@ -45,6 +45,9 @@ export interface VoiceSessionOptions {
   maxBufferedBytes: number;
 }
 
+/** A browser gathers a handful per network interface; more before the answer is a broken client. */
+const MAX_EARLY_CANDIDATES = 64;
+
 export class VoiceSession {
   private leg: SocketLeg | undefined;
   private start: StartMessage | undefined;
@@ -52,6 +55,11 @@ export class VoiceSession {
   private decoder: AudioCodec | undefined;
   private encoder: AudioCodec | undefined;
   private peer: RtcPeer | undefined;
+  /**
+   * Candidates a browser trickles before its offer is answered (before `start`, or while the
+   * answer is made): held, then given to the peer in order. Undefined once they flow directly.
+   */
+  private earlyCandidates: Array<RtcIceCandidate | null> | undefined = [];
   private startTimer: TimerHandle | undefined;
   private pingTimer: TimerHandle | undefined;
   private alive = true;
@@ -87,8 +95,7 @@ export class VoiceSession {
         // Tools run on the server (webhooks, built-ins); there is no client-side call to answer.
         return this.sendError(protocolError(`no function_call with call_id '${message.callId}' is waiting for a client result`, 'answer only function_call messages that ask for a client result'));
       case 'ice_candidate':
-        if (!this.peer) return this.sendError(protocolError('ice_candidate on a call without WebRTC', 'send sdp_offer in start to use WebRTC'));
-        return void this.peer.addIceCandidate(message.candidate as RtcIceCandidate | null).catch((error: unknown) => this.sendError(asVapiError(error)));
+        return this.onIceCandidate(message.candidate as RtcIceCandidate | null);
       case 'stop':
         return this.finish('client-stop', CLOSE.normal);
     }
@@ -106,6 +113,8 @@ export class VoiceSession {
     if (this.startTimer) this.options.clock.clearTimeout(this.startTimer);
     this.startTimer = undefined;
     if (start.sdpOffer) return this.startWebRtc(start, start.sdpOffer);
+    if (this.earlyCandidates?.length) this.sendError(protocolError('ice_candidate on a call without WebRTC', 'send sdp_offer in start to use WebRTC'));
+    this.earlyCandidates = undefined;
     this.chunker = new FrameChunker(start.sampleRate);
     if (start.encoding === 'opus') {
       this.decoder = this.options.opus!.create({ sampleRate: start.sampleRate });
@@ -142,6 +151,9 @@ export class VoiceSession {
     }
     if (this.closed) return void peer.close();
     this.sendJson({ type: 'sdp_answer', sdp: answer });
+    const early = this.earlyCandidates ?? [];
+    this.earlyCandidates = undefined;
+    for (const candidate of early) this.addCandidate(peer, candidate);
     peer.onIceCandidate((candidate) => this.sendJson({ type: 'ice_candidate', candidate }));
     const rate = this.options.webrtc!.sampleRate;
     const id = this.options.newCallId();
@@ -165,6 +177,21 @@ export class VoiceSession {
       this.options.log.error({ err: error }, 'the engine did not take the call');
       this.fail(asVapiError(error), CLOSE.ended);
     }
+  }
+
+  private onIceCandidate(candidate: RtcIceCandidate | null): void {
+    const early = this.earlyCandidates;
+    if (early && (!this.start || this.peer)) {
+      if (early.length >= MAX_EARLY_CANDIDATES) return this.sendError(protocolError('too many ice_candidate messages before the answer', 'trickle candidates after sdp_answer, or fewer of them'));
+      early.push(candidate);
+      return;
+    }
+    if (!this.peer) return this.sendError(protocolError('ice_candidate on a call without WebRTC', 'send sdp_offer in start to use WebRTC'));
+    this.addCandidate(this.peer, candidate);
+  }
+
+  private addCandidate(peer: RtcPeer, candidate: RtcIceCandidate | null): void {
+    peer.addIceCandidate(candidate).catch((error: unknown) => this.sendError(asVapiError(error)));
   }
 
   private onAudio(data: Buffer): void {

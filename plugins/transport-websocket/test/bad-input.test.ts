@@ -28,8 +28,10 @@ t.test('mistakes on an open connection get an error message and the connection s
     { code: 'VAPI_ERR_WS_PROTOCOL', message: /encoding "mp3"/ },
     { code: 'VAPI_ERR_WS_PROTOCOL', message: /needs an assistant_id/ },
   ]);
+  client.send({ type: 'ice_candidate', candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host' } });
   client.send({ type: 'start', assistant_id: 'demo', config: { sampleRate: 8000 } });
   t.match(await client.waitFor((m) => m.status === 'connected'), { sample_rate: 8000 }, 'a good start still works');
+  t.match(client.messages.filter((m) => m.type === 'error').at(-1), { message: /ice_candidate on a call without WebRTC/ }, 'a candidate held for a call that turned out not to be WebRTC');
   client.socket.send(Buffer.alloc(3));
   t.match(await client.waitFor((m) => m.code === 'VAPI_ERR_WS_AUDIO'), { message: /odd/ });
   client.send({ type: 'start', assistant_id: 'demo' });
