@@ -24,5 +24,6 @@ export type * from './bus.js';
 export type * from './store.js';
 export type * from './http.js';
 export type * from './calls.js';
+export type * from './number-routing.js';
 export type * from './server-config.js';
 export * from './system-clock.js';

@@ -12,6 +12,7 @@ import type { Clock } from './clock.js';
 import type { HttpRoutes } from './http.js';
 import type { CallManager } from './calls.js';
 import type { ServerConfig } from './server-config.js';
+import type { NumberRouter } from './number-routing.js';
 
 /** A single value: exactly one plugin provides it. */
 export interface Ref<T> {
@@ -82,4 +83,6 @@ export const coreRefs = {
   http: createRef<HttpRoutes>('core.http'),
   /** Opens and ends calls; each call gets its own scope (child container) and logger. */
   calls: createRef<CallManager>('core.calls'),
+  /** Called number → assistant, for telephony transports. */
+  numberRouter: createRef<NumberRouter>('core.numberRouter'),
 } as const;

@@ -65,14 +65,30 @@ export type CallNotice =
   | { type: 'latency'; turn: TurnLatencyNotice }
   | { type: 'error'; code: string; message: string };
 
+/** How far an outbound call got before it was answered, for the call record. */
+export type DialProgress = 'ringing' | 'early-media';
+
+/**
+ * Why an outbound call was not answered. `dial()` rejects with a VapiError whose
+ * `details.outcome` is one of these (codes VAPI_ERR_DIAL_BUSY, VAPI_ERR_DIAL_NO_ANSWER,
+ * VAPI_ERR_DIAL_FAILED) and whose `details.cause` is the carrier's cause (e.g. `USER_BUSY`).
+ */
+export type DialOutcome = 'busy' | 'no-answer' | 'failed';
+
 export interface DialRequest {
+  /** The call's id, chosen by the server before dialling; the leg it resolves with carries it. */
+  callId: string;
+  /** The number to call, as the caller wrote it; the carrier normalises it. */
   to: string;
   from?: string;
   /** Carrier plugin id to route through (telephony transports). */
   carrier?: string;
   assistantId?: string;
+  /** Give up ringing after this long (outcome `no-answer`). */
   timeoutMs?: number;
   variables?: Record<string, string>;
+  /** Progress before the answer, reported as it happens. */
+  onProgress?(progress: DialProgress): void;
 }
 
 /** What a transport knows about a new call: which assistant (routing), who calls whom. */
@@ -93,7 +109,11 @@ export interface Transport {
    * promise settles when the engine has taken the call (or refused it: the leg is hung up).
    */
   onCall(handler: (leg: CallLeg, call: IncomingCall) => Promise<void>): void;
-  /** Outbound calls, where the transport can place them. */
+  /**
+   * Outbound calls, where the transport can place them. Resolves with the answered leg (the
+   * server then hands it to the engine itself: the transport does not call its onCall handler
+   * for it); rejects with a VapiError carrying a DialOutcome when nobody answers.
+   */
   dial?(request: DialRequest): Promise<CallLeg>;
 }
 
