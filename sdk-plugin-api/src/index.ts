@@ -27,3 +27,4 @@ export type * from './calls.js';
 export type * from './number-routing.js';
 export type * from './server-config.js';
 export * from './system-clock.js';
+export * from './telephony/china-numbers.js';
