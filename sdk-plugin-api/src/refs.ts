@@ -84,5 +84,5 @@ export const coreRefs = {
   /** Opens and ends calls; each call gets its own scope (child container) and logger. */
   calls: createRef<CallManager>('core.calls'),
   /** Called number → assistant, for telephony transports. */
-  numberRouter: createRef<NumberRouter>('core.numberRouter'),
+  numberRouter: createRef<NumberRouter>('core.number-router'),
 } as const;
