@@ -23,11 +23,17 @@ export interface CallLeg {
   readonly inputSampleRate: number;
   /** Rate the leg wants bot audio at; the engine resamples to it. */
   readonly outputSampleRate: number;
+  /**
+   * The far end buffers bot audio and plays it at real time itself (FreeSWITCH playing files):
+   * the engine then sends audio as soon as it has it, up to this many ms ahead of real time,
+   * and `clearAudio()` must say how much of it was taken back. Default: the engine paces.
+   */
+  readonly playoutBufferMs?: number;
   on<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void;
   off<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void;
   /** Queues bot audio for playback; the transport paces it at real time. */
   sendAudio(frame: AudioFrame): void;
-  /** Drops bot audio queued but not yet played (barge-in). Returns the milliseconds dropped. */
+  /** Drops bot audio queued but not yet played (barge-in). Returns the milliseconds dropped (not heard). */
   clearAudio(): number;
   sendDtmf?(digits: string): Promise<void>;
   /** Blind transfer to a number or SIP URI. */
@@ -89,6 +95,12 @@ export interface DialRequest {
   variables?: Record<string, string>;
   /** Progress before the answer, reported as it happens. */
   onProgress?(progress: DialProgress): void;
+  /**
+   * Aborted when the call is cancelled before it is answered (`DELETE /v1/calls/:id`, server
+   * shutdown): stop ringing, release the channel and reject. A leg that resolves after the abort
+   * is hung up by the server.
+   */
+  signal?: AbortSignal;
 }
 
 /** What a transport knows about a new call: which assistant (routing), who calls whom. */

@@ -22,7 +22,7 @@ import {
 import { PlayedPosition } from './played-position.js';
 
 export interface BotVoiceOptions {
-  leg: Pick<CallLeg, 'outputSampleRate' | 'sendAudio' | 'clearAudio'>;
+  leg: Pick<CallLeg, 'outputSampleRate' | 'sendAudio' | 'clearAudio' | 'playoutBufferMs'>;
   pacers: AudioPacerFactory;
   resamplers: ResamplerFactory;
   /** With a mixer the output never stops (the background plays between turns). */
@@ -53,9 +53,14 @@ export class BotVoice {
   private drainWaiters: Array<() => void> = [];
   private paused = false;
   private closed = false;
+  /** A far end that plays from its own buffer: audio is sent this far ahead (0: paced here). */
+  private readonly leadMs: number;
+  /** Lead mode: monotonic time at which the far end will have played all it was sent. */
+  private playoutEnd = 0;
 
   constructor(private readonly options: BotVoiceOptions) {
     this.outputRate = options.leg.outputSampleRate;
+    this.leadMs = options.leg.playoutBufferMs ?? 0;
     this.silence = audioFrame(new Int16Array(samplesPerFrame(this.outputRate)), this.outputRate);
     this.pacerRate = this.outputRate;
     this.pacer = this.createPacer(this.outputRate);
@@ -102,10 +107,11 @@ export class BotVoice {
     }
   }
 
-  /** Resolves when everything queued has been sent. */
-  drained(): Promise<void> {
-    if (this.pacer.queuedMs === 0 || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  /** Resolves when everything queued has been sent and, for a far end that buffers, played. */
+  async drained(): Promise<void> {
+    if (this.pacer.queuedMs > 0 && !this.closed) await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+    const playing = this.playoutEnd - this.options.clock.monotonic();
+    if (playing > 0 && !this.closed) await this.options.clock.sleep(playing);
   }
 
   /**
@@ -128,8 +134,11 @@ export class BotVoice {
 
   /** Barge-in: drops queued audio here and at the leg, and reports what was heard. */
   interrupt(): Interruption {
-    const playedMs = this.playedMs;
-    const droppedMs = this.pacer.flush() + this.options.leg.clearAudio();
+    // What the far end still held was sent but never heard.
+    const unheardMs = this.options.leg.clearAudio();
+    const playedMs = Math.max(0, this.playedMs - unheardMs);
+    const droppedMs = this.pacer.flush() + unheardMs;
+    this.playoutEnd = 0;
     const heardText = this.played.heardText(playedMs);
     this.resampler?.reset();
     this.played.reset();
@@ -154,7 +163,8 @@ export class BotVoice {
    * so the far end never gets two frames within 20 ms.
    */
   private restartGridIfIdle(): void {
-    if (this.options.mixer || this.paused || this.closed) return;
+    // A leading pacer sends on enqueue already; a restart would forget what the far end holds.
+    if (this.options.mixer || this.paused || this.closed || this.leadMs > 0) return;
     const now = this.options.clock.monotonic();
     if (this.lastSendAt !== undefined && now - this.lastSendAt < FRAME_MS) return;
     this.pacer.stop();
@@ -164,7 +174,7 @@ export class BotVoice {
   private createPacer(rate: number): AudioPacer {
     const { clock } = this.options;
     this.silenceSeen = 0;
-    return this.options.pacers.create({ clock, sampleRate: rate, fillSilence: this.options.mixer !== undefined, onFrame: this.send });
+    return this.options.pacers.create({ clock, sampleRate: rate, fillSilence: this.options.mixer !== undefined, leadMs: this.leadMs, onFrame: this.send });
   }
 
   /** Starts the current pacer on the 20 ms grid of the one it replaces: its first tick is the old one's next. */
@@ -197,6 +207,7 @@ export class BotVoice {
   // Bound once: called by the pacer every 20 ms with a frame at the pacer's rate.
   private readonly send = (frame: AudioFrame): void => {
     this.lastSendAt = this.options.clock.monotonic();
+    if (this.leadMs > 0) this.playoutEnd = Math.max(this.playoutEnd, this.lastSendAt) + FRAME_MS;
     const silence = this.pacer.stats.silenceFramesSent !== this.silenceSeen;
     this.silenceSeen = this.pacer.stats.silenceFramesSent;
     let out: AudioFrame = this.silence;

@@ -98,3 +98,38 @@ t.test('pause holds the audio, resume plays it on, nothing is lost', async (t) =
   await clock.advance(600);
   t.equal(voice.playedMs, 600, 'every frame played in the end');
 });
+
+t.test('a far end with a playout buffer: audio goes out ahead, drained() waits for it to play, interrupt counts its unheard audio', async (t) => {
+  let farEndHolds = 0;
+  const sent: Array<{ at: number; timestamp: number }> = [];
+  const leg = {
+    outputSampleRate: 8000,
+    playoutBufferMs: 500,
+    sendAudio: (frame: AudioFrame) => void sent.push({ at: clock.monotonic(), timestamp: frame.timestamp }),
+    clearAudio: () => farEndHolds,
+  };
+  const voice = new BotVoice({ leg, pacers, resamplers, clock });
+  t.teardown(() => voice.close());
+  const began = clock.monotonic();
+  voice.startTurn();
+  await voice.say('One. ', tts(300));
+  t.equal(sent.length, 15, 'all 300 ms went out at once, within the 500 ms lead');
+  t.ok(sent.every((f) => f.at === began), 'without waiting for ticks');
+  let done = false;
+  const drained = voice.drained().then(() => (done = true));
+  await clock.advance(250);
+  t.notOk(done, 'not drained while the far end still plays');
+  await clock.advance(100);
+  await drained;
+  t.ok(done, 'drained once the far end has played it all');
+
+  voice.startTurn();
+  await voice.say('A long sentence that will be cut. ', tts(2000));
+  t.equal(sent.length - 15, 25, 'only the lead is sent ahead');
+  await clock.advance(200);
+  t.equal(sent.length - 15, 35, 'then one frame per 20 ms keeps the lead');
+  farEndHolds = 500;
+  const cut = voice.interrupt();
+  t.equal(cut.playedMs, 200, 'what was sent minus what the far end still held');
+  t.equal(cut.droppedMs, 1800, 'the far end\'s 500 ms plus the 1300 ms still queued here');
+});

@@ -34,6 +34,7 @@ export default definePlugin({
           onFrame: pacer.onFrame,
           fillSilence: pacer.fillSilence ?? options.fillSilence,
           maxCatchUpFrames: pacer.maxCatchUpFrames ?? options.maxCatchUpFrames,
+          leadMs: pacer.leadMs ?? 0,
         });
       },
     };

@@ -38,6 +38,9 @@ export class RealtimePacer implements AudioPacer {
   private readonly onFrame: (frame: AudioFrame) => void;
   private readonly fillSilence: boolean;
   private readonly maxCatchUpFrames: number;
+  private readonly leadMs: number;
+  /** Lead mode: monotonic time at which the far end will have played everything sent. */
+  private playoutEnd = 0;
   private readonly chunker: FrameChunker;
   private readonly queue: FrameQueue;
   private readonly out: AudioFrame;
@@ -56,6 +59,7 @@ export class RealtimePacer implements AudioPacer {
     this.onFrame = settings.onFrame;
     this.fillSilence = settings.fillSilence;
     this.maxCatchUpFrames = Math.max(1, Math.floor(settings.maxCatchUpFrames));
+    this.leadMs = Math.max(0, settings.leadMs);
     this.chunker = new FrameChunker(settings.sampleRate);
     this.queue = new FrameQueue(this.chunker.frameSize);
     this.out = audioFrame(new Int16Array(this.chunker.frameSize), settings.sampleRate);
@@ -78,6 +82,8 @@ export class RealtimePacer implements AudioPacer {
       });
     }
     this.chunker.push(frame.samples, this.store);
+    // With a lead the far end paces: whole frames go out at once while the lead allows.
+    if (this.leadMs > 0 && this.running) this.sendAhead(this.clock.monotonic(), false);
   }
 
   flush(): number {
@@ -92,6 +98,7 @@ export class RealtimePacer implements AudioPacer {
     this.running = true;
     this.origin = this.clock.monotonic();
     this.slot = 0;
+    this.playoutEnd = this.origin;
     // Tick 0 is due now: served here, not after a timer hop that a busy event loop would delay.
     this.tick();
   }
@@ -114,6 +121,12 @@ export class RealtimePacer implements AudioPacer {
       this.counters.lateTicks++;
       if (late > this.counters.maxLateMs) this.counters.maxLateMs = late;
     }
+    if (this.leadMs > 0) {
+      this.slot = Math.floor((now - this.origin) / FRAME_MS) + 1;
+      this.sendAhead(now, true);
+      if (this.running && this.timer === undefined) this.schedule();
+      return;
+    }
     // Slots whose time has come (none if the timer fired early), this one included.
     const due = Math.floor((now - this.origin) / FRAME_MS) + 1 - this.slot;
     const send = Math.min(due, this.maxCatchUpFrames);
@@ -126,15 +139,34 @@ export class RealtimePacer implements AudioPacer {
 
   private send(slot: number): void {
     if (this.queue.length === 0) this.chunker.flush(this.store);
+    this.emit(this.origin + slot * FRAME_MS);
+  }
+
+  /** Sends the next frame (or silence, or nothing) stamped `timestamp`; false when nothing went. */
+  private emit(timestamp: number): boolean {
     const stats = this.counters;
     if (!this.queue.shift(this.out.samples)) {
-      if (!this.fillSilence) return;
+      if (!this.fillSilence) return false;
       this.out.samples.fill(0);
       stats.silenceFramesSent++;
     }
     stats.framesSent++;
-    this.out.timestamp = this.origin + slot * FRAME_MS;
+    this.out.timestamp = timestamp;
     this.onFrame(this.out);
+    return true;
+  }
+
+  /**
+   * Lead mode: sends while what the far end holds stays under the lead. A partial frame is
+   * padded only from the timer (`padPartial`), once no more audio came within a tick.
+   */
+  private sendAhead(now: number, padPartial: boolean): void {
+    if (this.playoutEnd < now) this.playoutEnd = now;
+    while (this.running && this.playoutEnd - now < this.leadMs) {
+      if (padPartial && this.queue.length === 0) this.chunker.flush(this.store);
+      if (!this.emit(this.playoutEnd)) return;
+      this.playoutEnd += FRAME_MS;
+    }
   }
 
   private schedule(): void {

@@ -31,6 +31,7 @@ function recorder(clock: Clock, options: Partial<PacerSettings> = {}) {
     sampleRate: RATE,
     fillSilence: false,
     maxCatchUpFrames: 5,
+    leadMs: 0,
     onFrame: (frame: AudioFrame) => sent.push({ samples: frame.samples.slice(), timestamp: frame.timestamp, at: clock.monotonic() }),
     ...options,
   });
@@ -245,11 +246,37 @@ t.test('real clock: frames flow at about 50 a second', async (t) => {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
   let frames = 0;
-  const pacer = new RealtimePacer({ clock: real, sampleRate: RATE, onFrame: () => frames++, fillSilence: true, maxCatchUpFrames: 5 });
+  const pacer = new RealtimePacer({ clock: real, sampleRate: RATE, onFrame: () => frames++, fillSilence: true, maxCatchUpFrames: 5, leadMs: 0 });
   pacer.start();
   await real.sleep(1010);
   pacer.stop();
   // 51 on an idle machine (ticks at 0, 20 ... 1000 ms); a loaded runner may stall past the
   // catch-up limit, so only the order of magnitude is asserted here (bench:media times it).
   t.ok(frames >= 30 && frames <= 53, `${frames} frames`);
+});
+
+t.test('lead: audio goes out as it is queued, up to leadMs ahead of real time, stamped with its play time', async (t) => {
+  const clock = new VirtualClock();
+  const { pacer, sent } = recorder(clock, { leadMs: 200 });
+  pacer.start();
+  t.equal(sent.length, 0, 'nothing queued, nothing sent');
+  pacer.enqueue(speech(100));
+  t.equal(sent.length, 5, 'five whole frames leave inside enqueue(), without waiting for a tick');
+  pacer.enqueue(speech(500));
+  t.equal(sent.length, 10, 'then the lead is full: 200 ms ahead');
+  t.same(sent.map((f) => f.timestamp), [0, 20, 40, 60, 80, 100, 120, 140, 160, 180], 'each frame stamped with when it will play');
+  await clock.advance(100);
+  t.equal(sent.length, 15, 'as time passes the lead refills: 100 ms later, 5 more');
+  await clock.advance(1000);
+  t.equal(sent.length, 30, 'all 600 ms sent, never more than 200 ms ahead');
+  t.ok(sent.every((f) => f.timestamp - f.at < 200 + 1e-9), 'no frame was sent more than the lead before its play time');
+  t.equal(pacer.queuedMs, 0);
+  await clock.advance(500);
+  pacer.enqueue(speech(30));
+  t.equal(sent.length, 31, 'after a pause: the whole frame goes at once, stamped now');
+  t.equal(sent.at(-1)!.timestamp, sent.at(-1)!.at);
+  await clock.advance(40);
+  t.equal(sent.length, 32, 'the 10 ms tail is padded by the next tick');
+  t.equal(pacer.flush(), 0);
+  pacer.stop();
 });

@@ -15,6 +15,12 @@ export interface AudioPacerOptions {
   fillSilence?: boolean;
   /** Frames sent at most in one tick to catch up after the process stalled (default 5). */
   maxCatchUpFrames?: number;
+  /**
+   * For far ends that buffer bot audio and play it at real time themselves (FreeSWITCH playing
+   * files): audio is sent as soon as it is queued, up to this many ms ahead of real time, instead
+   * of one frame per tick. Frames carry the time they will start playing. Default 0 (no lead).
+   */
+  leadMs?: number;
 }
 
 export interface PacerStats {
