@@ -12,6 +12,7 @@ export * from './plugin.js';
 export * from './frames.js';
 export * from './providers/index.js';
 export * from './transport.js';
+export * from './leg-listeners.js';
 export * from './webrtc.js';
 export * from './stage.js';
 export * from './carrier.js';
