@@ -13,6 +13,7 @@ import { planBoot } from './kernel/boot-plan.js';
 import { Kernel } from './kernel/kernel.js';
 import { describePlugin, loadBuiltinCatalog, type CatalogEntry } from './kernel/plugin-catalog.js';
 import { openStore } from './store/open-store.js';
+import { renderFreeswitchConfig } from './telephony/render-freeswitch-config.js';
 
 const REPO_DEFAULT_CONFIG = fileURLToPath(new URL('../../config/default.yaml', import.meta.url));
 const VERSION = '0.1.0';
@@ -26,6 +27,8 @@ Usage:
   vapi-cn api-keys create --name NAME    create an API key (printed once)
   vapi-cn api-keys list                  list API keys
   vapi-cn api-keys revoke ID             revoke an API key
+  vapi-cn freeswitch render-config --config FILE --out DIR
+                                         write FreeSWITCH gateways, ACLs and dialplan for the enabled carriers
   vapi-cn --version | --help
 
 Exit codes: 0 ok, 1 invalid config or other user error, 2 bad usage, 70 internal error.`;
@@ -43,7 +46,7 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
+      options: { config: { type: 'string', short: 'c' }, out: { type: 'string', short: 'o' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' }, version: { type: 'boolean', short: 'v' } },
     });
   } catch (error) {
     io.err(`${(error as Error).message}\n\n${HELP}`);
@@ -56,7 +59,7 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
   try {
     switch (command) {
       case 'start':
-        return await start(values.config);
+        return await start(values.config, io);
       case 'check-config': {
         const file = rest[0] ?? values.config;
         if (!file) return io.err(`check-config needs a FILE\n\n${HELP}`), 2;
@@ -66,6 +69,8 @@ export async function main(argv: string[], io: Output = stdio): Promise<number> 
         return await listPlugins(values.config, io);
       case 'api-keys':
         return await apiKeys(rest, values, io);
+      case 'freeswitch':
+        return await freeswitch(rest, values, io);
       default:
         io.err(`unknown command '${command}'\n\n${HELP}`);
         return 2;
@@ -94,9 +99,11 @@ function defaultConfigPath(): string {
   return existsSync(local) ? local : REPO_DEFAULT_CONFIG;
 }
 
-async function start(configFile = defaultConfigPath()): Promise<number> {
+async function start(configFile = defaultConfigPath(), io: Output = stdio): Promise<number> {
   const plan = await planBoot(await loadConfigFile(configFile));
   const kernel = await Kernel.start(plan);
+  // One plain line, not a log record: log pipelines must never hold the key.
+  if (kernel.firstStartUrl) io.out(`Open the console: ${kernel.firstStartUrl}  (an API key made on this first start, shown only here)`);
   return new Promise<number>((resolve) => {
     let signals = 0;
     const stop = (signal: string) => {
@@ -139,6 +146,19 @@ async function listPlugins(configFile: string | undefined, io: Output): Promise<
   if (rows.length) for (const row of [header, ...rows]) io.out(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd());
   for (const f of failures) io.err(`! ${f.id}: ${f.message}`);
   return failures.length ? 1 : 0;
+}
+
+async function freeswitch(args: string[], values: { config?: string; out?: string }, io: Output): Promise<number> {
+  if (args[0] !== 'render-config') return io.err(`freeswitch: expected render-config\n\n${HELP}`), 2;
+  if (!values.out) return io.err('freeswitch render-config needs --out DIR (the FreeSWITCH conf dir, e.g. /etc/freeswitch)'), 2;
+  const result = await renderFreeswitchConfig({ configFile: values.config ?? defaultConfigPath(), outDir: values.out });
+  const mode = result.handOff.mode === 'inbound' ? 'park for inbound ESL' : `socket ${result.handOff.host}:${result.handOff.port} async full`;
+  io.out(`carriers: ${result.carriers.map((c) => `${c.id} (${c.vendor})`).join(', ')}; hand-off: ${mode}`);
+  for (const file of result.written) io.out(`wrote ${path.join(values.out, file)}`);
+  for (const file of result.removed) io.out(`removed ${path.join(values.out, file)} (carrier no longer enabled)`);
+  for (const note of result.notes) io.out(`note: ${note}`);
+  io.out('reload: fs_cli -x "reloadxml" && fs_cli -x "reloadacl" && fs_cli -x "sofia profile external rescan"');
+  return 0;
 }
 
 async function apiKeys(args: string[], values: { config?: string; name?: string }, io: Output): Promise<number> {

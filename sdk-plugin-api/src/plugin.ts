@@ -37,6 +37,16 @@ export interface PluginContext<R extends RefMap = RefMap, O extends RefMap = Ref
   provideForCall<T>(ref: Ref<T>, factory: (call: CallScope) => T): void;
 }
 
+/** A problem validateOptions() found: where in the options (path segments), what, and the fix. */
+export interface PluginOptionProblem {
+  /** Path inside the plugin's options, e.g. ['trunks', 'hq', 'inboundIps', 1]. */
+  path: Array<string | number>;
+  message: string;
+  fix: string;
+  /** Defaults to VAPI_ERR_CONFIG_VALUE. */
+  code?: string;
+}
+
 export interface PluginTimeouts {
   setupMs?: number;
   startMs?: number;
@@ -61,6 +71,12 @@ export interface PluginDefinition<
    * Defaults in it are applied; unknown keys are rejected unless the schema allows them.
    */
   configSchema?: S;
+  /**
+   * Checks the schema cannot express (addresses, values that depend on each other). Runs on the
+   * schema-validated options at check-config and before start; every problem is reported with
+   * its config path and fix, and any problem stops the start.
+   */
+  validateOptions?(options: Static<S>): PluginOptionProblem[];
   /** Refs this plugin fills in setup(). Providing anything else is an error. */
   provides?: readonly AnyRef[];
   /** Refs this plugin needs; the server refuses to boot if an enabled plugin does not provide one. */

@@ -6,7 +6,7 @@
 import semver from 'semver';
 import { SDK_API_VERSION, coreRefs, type AnyRef, type Plugin } from '@vapi-cn/sdk-plugin-api';
 import type { LoadedConfig, PluginEntry } from '../config/load-config.js';
-import { ConfigInvalidError, type ConfigProblem } from '../config/problems.js';
+import { ConfigInvalidError, formatPath, type ConfigProblem } from '../config/problems.js';
 import { SchemaValidator } from '../config/schema-validator.js';
 import { orderPlugins } from './dependency-order.js';
 import { loadBuiltinCatalog, providersOf } from './plugin-catalog.js';
@@ -63,6 +63,7 @@ export async function planBoot(config: LoadedConfig, options: PlanOptions = {}):
     const pluginOptions = structuredClone(entry.options ?? {});
     const optionProblems = validator.validate(result.plugin.configSchema ?? EMPTY_OPTIONS_SCHEMA, pluginOptions, ['plugins', id, 'options']);
     problems.push(...optionProblems);
+    if (optionProblems.length === 0) problems.push(...checkOptions(id, result.plugin, pluginOptions));
     loaded.push({ ...result, options: pluginOptions, timeouts: timeoutsFor(result.plugin, entry, config), ...(entry.optional ? { optional: true } : {}) });
   });
 
@@ -78,6 +79,17 @@ export async function planBoot(config: LoadedConfig, options: PlanOptions = {}):
 
   if (problems.length > 0) throw new ConfigInvalidError(config.source, problems);
   return { config, plugins: order as PlannedPlugin[] };
+}
+
+/** The plugin's own validateOptions(), run once its schema passed; a throwing validator is a plugin bug. */
+function checkOptions(id: string, plugin: Plugin, options: Record<string, unknown>): ConfigProblem[] {
+  if (typeof plugin.validateOptions !== 'function') return [];
+  const base = ['plugins', id, 'options'];
+  try {
+    return plugin.validateOptions(options).map((p) => ({ code: p.code ?? 'VAPI_ERR_CONFIG_VALUE', path: formatPath([...base, ...p.path]), message: p.message, fix: p.fix }));
+  } catch (error) {
+    return [{ code: 'VAPI_ERR_PLUGIN_INVALID', path: formatPath(base), message: `validateOptions() threw: ${(error as Error)?.message ?? String(error)}`, fix: 'report this to the plugin author' }];
+  }
 }
 
 function checkShape(id: string, plugin: Plugin): ConfigProblem | undefined {

@@ -29,6 +29,9 @@ export function parseChineseNumber(input: string): ChineseNumber {
   else if (plus && digits.startsWith('86')) digits = digits.slice(2);
   else if (plus || digits.startsWith('00')) return { kind: 'international', national: plus ? `+${digits}` : digits };
   else if (digits.startsWith('86') && digits.length === 13 && digits[2] === '1') digits = digits.slice(2);
+  // Carriers (IMS trunks especially) send landlines as 86 + area code without its 0 and without
+  // a `+`: 861088886666. No national number starts with 86 and is this long (locals have 7-8 digits).
+  else if (/^86(10\d{8}|[2-9]\d{8,10})$/.test(digits) && isLandline(`0${digits.slice(2)}`)) digits = `0${digits.slice(2)}`;
 
   // A mobile dialled with a trunk 0 from another area (`013800138000`) is still a mobile.
   if (/^01[3-9]\d{9}$/.test(digits)) digits = digits.slice(1);
@@ -36,13 +39,16 @@ export function parseChineseNumber(input: string): ChineseNumber {
   if (/^[48]00\d{7}$/.test(digits)) return { kind: 'service', national: digits, e164: `+86${digits}` };
   // Landline written without its trunk 0 after +86: +86 10 8888 6666.
   if (!digits.startsWith('0') && digits.length >= 9 && digits.length <= 11 && (plus || trimmed.startsWith('0086'))) digits = `0${digits}`;
-  if (/^0[1-9]\d{8,10}$/.test(digits)) {
-    const areaLength = TWO_DIGIT_AREA.test(digits) ? 3 : 4;
-    const local = digits.slice(areaLength);
-    if (local.length >= 7 && local.length <= 8) return { kind: 'landline', national: digits, e164: `+86${digits.slice(1)}` };
-  }
+  if (isLandline(digits)) return { kind: 'landline', national: digits, e164: `+86${digits.slice(1)}` };
   if (/^\d{3,6}$/.test(digits)) return { kind: 'short', national: digits };
   return { kind: 'unknown', national: digits };
+}
+
+/** A trunk 0, an area code (2 or 3 digits after the 0) and a local number of 7 or 8 digits. */
+function isLandline(digits: string): boolean {
+  if (!/^0[1-9]\d{8,10}$/.test(digits)) return false;
+  const local = digits.length - (TWO_DIGIT_AREA.test(digits) ? 3 : 4);
+  return local >= 7 && local <= 8;
 }
 
 /** The national form, the key numbers are routed and compared by. */
