@@ -79,4 +79,6 @@ export interface HttpRoutes {
   route(definition: RouteDefinition): void;
   /** Accepts WebSocket upgrades on `path` (with `:name` parameters). */
   websocket(path: string, handler: WebSocketHandler, options?: WebSocketRouteOptions): void;
+  /** The port the server listens on (0 before it listens): the real one when configured as 0. */
+  port(): number;
 }

@@ -71,6 +71,7 @@ export class HttpServer {
     return {
       route: (definition) => this.addRoute(definition, owner),
       websocket: (path, handler, options = {}) => this.websockets.add(path, handler, options, owner),
+      port: () => this.port(),
     };
   }
 
@@ -104,7 +105,7 @@ export class HttpServer {
 
   /** The port actually bound (useful with port 0). */
   port(): number {
-    const address = this.app.server.address();
+    const address = this.app.server.listening ? this.app.server.address() : null;
     return typeof address === 'object' && address ? address.port : 0;
   }
 

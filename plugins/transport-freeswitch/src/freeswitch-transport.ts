@@ -34,7 +34,7 @@ export interface FreeswitchTransportSettings {
   mode: 'inbound' | 'outbound';
   outboundListen: { host: string; port: number };
   /** Base URL FreeSWITCH reaches our audio WebSocket at, e.g. ws://10.0.0.5:3000. */
-  audioUrl: string;
+  audioUrl: () => string;
   audioPath: string;
   streamSampleRate: 8000 | 16000;
   audioConnectTimeoutMs: number;
@@ -308,7 +308,7 @@ export class FreeswitchTransport implements Transport {
   private startAudioStream(uuid: string, control: ChannelControl, log: Logger): void {
     const attached = this.calls.get(uuid)!;
     const { settings } = this;
-    const url = `${settings.audioUrl}${settings.audioPath}/${uuid}`;
+    const url = `${settings.audioUrl()}${settings.audioPath}/${uuid}`;
     // Metadata is one argument of an API command: JSON without spaces.
     const metadata = JSON.stringify({ callId: uuid, token: attached.token });
     const rate = settings.streamSampleRate === 8000 ? '8k' : '16k';
@@ -397,20 +397,21 @@ export class FreeswitchTransport implements Transport {
     const uuid = request.callId;
     const log = this.deps.log.child({ callId: uuid });
     const timeoutS = Math.max(1, Math.ceil((request.timeoutMs ?? 30_000) / 1000));
-    const variables: Record<string, string> = {
-      origination_uuid: uuid,
-      origination_caller_id_number: carrier.callerIdFor(request.from),
-      originate_timeout: String(timeoutS),
-      vapi_call_id: uuid,
-      vapi_carrier: carrier.id,
-      ...(request.assistantId ? { vapi_assistant_id: request.assistantId } : {}),
-    };
-    const dialString = carrier.dialString(carrier.normalizeNumber(request.to, 'called'));
+    // The carrier writes the number its way and adds its caller ID and tag to our variables.
+    const dialString = carrier.dialString(request.to, {
+      ...(request.from ? { callerId: request.from } : {}),
+      variables: {
+        origination_uuid: uuid,
+        originate_timeout: String(timeoutS),
+        vapi_call_id: uuid,
+        ...(request.assistantId ? { vapi_assistant_id: request.assistantId } : {}),
+      },
+    });
     const pending: PendingDial = { request };
     this.dialling.set(uuid, pending);
     let reply: string;
     try {
-      reply = await node.bgapi('originate', `${channelVariableBlock(variables)}${dialString} &park()`, { timeoutMs: (timeoutS + 15) * 1000 });
+      reply = await node.bgapi('originate', `${dialString} &park()`, { timeoutMs: (timeoutS + 15) * 1000 });
     } catch (error) {
       this.dialling.delete(uuid);
       throw new VapiError(`originate could not be run: ${(error as Error).message}`, {
@@ -477,15 +478,6 @@ interface ChannelRow {
   cid_num?: string;
   application?: string;
   callstate?: string;
-}
-
-/** `{a=1,b=2}`: values are ids and digits we produced, but commas and braces are refused anyway. */
-function channelVariableBlock(variables: Record<string, string>): string {
-  const parts = Object.entries(variables).map(([name, value]) => {
-    if (/[,{}\s'"]/.test(value)) throw new VapiError(`channel variable ${name} has a character FreeSWITCH would split on`, { code: 'VAPI_ERR_FREESWITCH_VARIABLE', category: 'bad_input', details: { name } });
-    return `${name}=${value}`;
-  });
-  return `{${parts.join(',')}}`;
 }
 
 /** `variable_vapi_var_<name>` channel variables become the assistant's `{{name}}` values. */

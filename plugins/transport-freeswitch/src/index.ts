@@ -101,7 +101,8 @@ export default definePlugin({
         nodes: options.nodes,
         mode: options.mode,
         outboundListen: options.outboundListen,
-        audioUrl: options.audio.url ?? `ws://127.0.0.1:${config.server.port}`,
+        // Read when a call starts: with port 0 the real port is known only once the server listens.
+        audioUrl: () => options.audio.url ?? `ws://127.0.0.1:${http.port() || config.server.port}`,
         audioPath: options.audio.path,
         streamSampleRate: options.audio.sampleRate,
         audioConnectTimeoutMs: options.audio.connectTimeoutMs,
