@@ -6,6 +6,9 @@ import { createCollectionRef } from './refs.js';
 import type { AudioFrame, DtmfDigit } from './frames.js';
 import type { CallDirection } from './store.js';
 
+/** A value as JSON carries it (a client's tool result). */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export interface CallLegEvents {
   /** Caller audio, PCM16 mono at `leg.inputSampleRate`, 20 ms per frame. */
   audio: (frame: AudioFrame) => void;
@@ -14,6 +17,12 @@ export interface CallLegEvents {
   text: (text: string) => void;
   /** The far end is gone; `cause` is transport-specific (`NORMAL_CLEARING`, `client-closed`...). */
   hangup: (cause: string) => void;
+  /**
+   * The client's result of a client tool: the answer to a `function-call` notice with
+   * `awaitsResult`, by its `callId`; `result` as the client sent it (undefined: none). Legs with
+   * `clientTools` emit it; the engine answers a result it is not waiting for with an `error` notice.
+   */
+  functionResult: (callId: string, result: JsonValue | undefined) => void;
 }
 
 export interface CallLeg {
@@ -35,7 +44,20 @@ export interface CallLeg {
   sendAudio(frame: AudioFrame): void;
   /** Drops bot audio queued but not yet played (barge-in). Returns the milliseconds dropped (not heard). */
   clearAudio(): number;
+  /**
+   * Sends DTMF tones to the far end: digits `0-9 * # A-D`, and with `dtmfPauses` also `w` (a
+   * 500 ms pause) and `W` (1 s). Resolves once the tones are sent. Leave it out where the wire
+   * cannot carry DTMF.
+   */
   sendDtmf?(digits: string): Promise<void>;
+  /** `sendDtmf` takes the pauses `w` and `W`; otherwise the engine waits between runs of digits itself. */
+  readonly dtmfPauses?: boolean;
+  /**
+   * The leg's client runs client tools (the voice WebSocket API): it hears `function-call` notices
+   * with `awaitsResult` and answers through the `functionResult` event. Needs `notify`; telephony
+   * legs leave it out, and a client tool on such a call fails at once with a clear result.
+   */
+  readonly clientTools?: boolean;
   /** Blind transfer to a number or SIP URI. */
   transfer?(destination: string): Promise<void>;
   /** Hangs up; idempotent. */
@@ -66,10 +88,14 @@ export type CallNotice =
   | { type: 'transcript'; role: 'user'; text: string; isFinal: boolean }
   /** The bot's words, one sentence as it starts to be spoken; `isFinal` closes the turn with its whole text as heard. */
   | { type: 'response'; text: string; isFinal: boolean }
-  /** A tool the model called; `arguments` is its JSON text as the model wrote it. */
-  | { type: 'function-call'; name: string; arguments: string; callId: string }
+  /**
+   * A tool the model called; `arguments` is its JSON text as the model wrote it. With
+   * `awaitsResult` it is a client tool: the client runs it and answers with its result
+   * (`functionResult`) within `timeoutMs`; otherwise the server runs it and this only informs.
+   */
+  | { type: 'function-call'; name: string; arguments: string; callId: string; awaitsResult?: boolean; timeoutMs?: number }
   | { type: 'latency'; turn: TurnLatencyNotice }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string; fix?: string };
 
 /** How far an outbound call got before it was answered, for the call record. */
 export type DialProgress = 'ringing' | 'early-media';

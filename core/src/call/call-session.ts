@@ -1,9 +1,10 @@
 /**
  * One call's conversation: caller audio → VAD → STT → endpointing → LLM (streamed) → sentences →
  * TTS (streamed) → BotVoice → the leg, with barge-in, idle prompts, a maximum duration and
- * end-call phrases. Providers are looked up by name at every turn from the latest assistant
- * settings, so an operator's change applies from the next turn. A provider that fails is
- * recorded, the caller hears the fallback line, and the call ends cleanly.
+ * end-call phrases; the caller's keypad (DTMF) is a turn for the model or runs a menu. Providers
+ * are looked up by name at every turn from the latest assistant settings, so an operator's change
+ * applies from the next turn. A provider that fails is recorded, the caller hears the fallback
+ * line, and the call ends cleanly.
  */
 import {
   SPEECH_GATE_DEFAULTS,
@@ -18,6 +19,7 @@ import {
   type CallLeg,
   type CallScope,
   type Clock,
+  type DtmfDigit,
   type LlmProvider,
   type Logger,
   type MixerFactory,
@@ -32,11 +34,14 @@ import {
   type VadEvent,
   type VadFactory,
 } from '@vapi-cn/sdk-plugin-api';
-import { fillVariables, type AssistantSettings, type ServerEventType } from '../conversation/assistant-settings.js';
+import { fillVariables, toolName, type AssistantSettings, type DtmfMenuAction, type ServerEventType } from '../conversation/assistant-settings.js';
 import { History } from '../conversation/history.js';
 import { ServerEvents } from '../conversation/server-events.js';
 import { BotVoice } from './bot-voice.js';
 import { CallerAudio } from './caller-audio.js';
+import { ClientToolCalls, type ClientAnswer } from './client-tool-calls.js';
+import { DtmfCollector } from './dtmf-collector.js';
+import { sendDtmfKeys } from './dtmf-sender.js';
 import { endpointingWait } from './endpointing.js';
 import { chooseListenRate, sttStreamRate } from './listen-rate.js';
 import { SentenceSegmenter } from './sentence-segmenter.js';
@@ -53,9 +58,20 @@ export interface ToolOutcome {
   summary?: string;
 }
 
+/** What a tool may do on the call's leg; the session gives it to every run. */
+export interface ToolContext {
+  /**
+   * Asks the leg's client to run a client tool (a `function-call` notice with `awaitsResult`) and
+   * waits for its answer; absent when the leg cannot carry client tools.
+   */
+  askClient?(call: ToolCall, timeoutMs: number, signal: AbortSignal): Promise<ClientAnswer>;
+  /** Presses keys (validated) once the bot's words before them are out; absent when the leg cannot send DTMF. */
+  sendDtmf?(digits: string, signal: AbortSignal): Promise<void>;
+}
+
 export interface ToolRunner {
   definitions(settings: AssistantSettings): ToolDefinition[];
-  run(call: ToolCall, signal: AbortSignal): Promise<ToolOutcome>;
+  run(call: ToolCall, signal: AbortSignal, context?: ToolContext): Promise<ToolOutcome>;
 }
 
 export interface CallSessionDeps {
@@ -98,6 +114,11 @@ const MAX_TOOL_ROUNDS = 3;
 /** How long the end of a call waits for its last server events (the end-of-call report). */
 const SERVER_EVENTS_FLUSH_MS = 10_000;
 
+/** What the model hears for the caller's keys (`[DTMF] 1234`): marked, so no one takes it for speech. */
+function dtmfTurnText(digits: string): string {
+  return `[DTMF] ${digits}`;
+}
+
 /** Call events that also go to the assistant's server, and under which name. */
 const SERVER_EVENT_OF: Partial<Record<string, ServerEventType>> = { transcript: 'transcript', 'tool-call': 'tool-calls', 'end-of-call-report': 'end-of-call-report' };
 
@@ -126,6 +147,11 @@ export class CallSession {
   private bargeIn: { paused: boolean; pauseTimer: TimerHandle | undefined } | undefined;
   private turn: TurnLatency | undefined;
   private endReason: string | undefined;
+  private readonly clientCalls: ClientToolCalls;
+  private readonly toolContext: ToolContext;
+  private readonly keys: DtmfCollector;
+  /** Keys entered while the bot spoke with barge-in off: handled once its turn is over. */
+  private heldKeys: string | undefined;
   private resolveEnded!: (reason: string) => void;
   /** Resolves with the end reason once the call has ended and its record is written. */
   readonly ended: Promise<string> = new Promise((resolve) => (this.resolveEnded = resolve));
@@ -133,6 +159,13 @@ export class CallSession {
   private constructor(private readonly deps: CallSessionDeps, settings: AssistantSettings) {
     this.settings = settings;
     this.log = deps.call.log;
+    this.clientCalls = new ClientToolCalls(deps.clock);
+    this.keys = new DtmfCollector(deps.clock, (digits) => this.onKeys(digits));
+    const { leg } = deps;
+    this.toolContext = {
+      ...(leg.clientTools && leg.notify ? { askClient: (call: ToolCall, timeoutMs: number, signal: AbortSignal) => this.askClient(call, timeoutMs, signal) } : {}),
+      ...(leg.sendDtmf ? { sendDtmf: (digits: string, signal: AbortSignal) => this.pressKeys(digits, signal) } : {}),
+    };
     this.history = new History(settings.maxHistoryMessages);
     this.events = new ServerEvents({
       callId: deps.call.id,
@@ -196,6 +229,17 @@ export class CallSession {
     if (this.endReason !== undefined) return false;
     this.endReason = reason;
     this.phase = 'ended';
+    // Recorded before the report: the client's tools that were still running are part of the record.
+    for (const { callId, name } of this.clientCalls.cancelAll()) {
+      void this.record('error', {
+        code: 'VAPI_ERR_TOOL_CLIENT_CANCELLED',
+        category: 'connectivity',
+        message: `the call ended (${reason}) while tool '${name}' waited for the client's result`,
+        tool: name,
+        callId,
+      });
+    }
+    this.keys.close();
     this.response?.abort();
     for (const timer of [this.endpointTimer, this.idleTimer, this.durationTimer, this.bargeIn?.pauseTimer]) if (timer) this.deps.clock.clearTimeout(timer);
     await this.stt?.stream?.close().catch(() => {});
@@ -216,7 +260,9 @@ export class CallSession {
     leg.on('audio', (frame) => this.caller.push(frame));
     leg.on('hangup', (cause) => void this.end(cause === 'NORMAL_CLEARING' ? 'caller-hangup' : cause));
     leg.on('text', (text) => void this.userSaid(text));
-    leg.on('dtmf', (digit) => void this.record('dtmf', { digit }));
+    leg.on('dtmf', (digit) => this.onDtmf(digit));
+    // Only legs that carry client tools emit results (and others need not know the event).
+    if (leg.clientTools) leg.on('functionResult', (callId, result) => this.onFunctionResult(callId, result));
     this.deps.call.onEnd(async (reason) => {
       if (await this.stop(reason)) this.resolveEnded(reason);
     });
@@ -399,12 +445,18 @@ export class CallSession {
 
   private confirmBargeIn(): void {
     if (!this.bargeIn) return;
+    this.interruptBot('speech');
+  }
+
+  /** Stops the bot's turn: the reply is aborted, unplayed audio dropped, the history cut to what was heard. */
+  private interruptBot(by: 'speech' | 'dtmf'): void {
     this.cancelBargeIn();
     this.response?.abort();
     const cut = this.voice.interrupt();
-    this.history.truncateLastAssistant(cut.heardText);
+    // A reply still streaming is not in the history yet (streamReply cuts it itself); the last message there is an earlier turn's.
+    if (this.replyInHistory) this.history.truncateLastAssistant(cut.heardText);
     this.phase = 'listening';
-    void this.record('barge-in', { heardText: cut.heardText, playedMs: cut.playedMs, droppedMs: cut.droppedMs });
+    void this.record('barge-in', { heardText: cut.heardText, playedMs: cut.playedMs, droppedMs: cut.droppedMs, ...(by === 'dtmf' ? { by } : {}) });
     // The client's record of the bot's turn is what the caller heard of it.
     this.notify({ type: 'response', text: cut.heardText, isFinal: true });
     this.notifyLatency();
@@ -425,6 +477,86 @@ export class CallSession {
     this.bargeIn = undefined;
   }
 
+  // ---- the caller's keypad -------------------------------------------------------------------
+  // Every key is recorded. Unless DTMF is ignored, keys gather into an input (DtmfCollector); a
+  // key while the bot talks interrupts it when barge-in is on, as confirmed speech does. `model`
+  // mode gives the input to the model as the caller's turn; `menu` mode runs the option it
+  // chooses, without the model.
+
+  private onDtmf(digit: DtmfDigit): void {
+    void this.record('dtmf', { digit });
+    const dtmf = this.settings.dtmf;
+    if (this.isEnded || this.failing || dtmf.mode === 'ignore') return;
+    this.disarm('idleTimer');
+    if (this.phase === 'responding' && this.settings.bargeIn.enabled) this.interruptBot('dtmf');
+    const choices = dtmf.mode === 'menu' ? dtmf.menu?.options.map((option) => option.digits) : undefined;
+    this.keys.push(digit, { terminator: dtmf.terminator, maxDigits: dtmf.maxDigits, interDigitTimeoutMs: dtmf.interDigitTimeoutMs, ...(choices ? { choices } : {}) });
+  }
+
+  /** A complete input. With barge-in off the bot finishes its turn first (afterBotTurn takes it). */
+  private onKeys(digits: string): void {
+    if (this.isEnded) return;
+    if (this.phase === 'responding') {
+      this.heldKeys = digits;
+      return;
+    }
+    void this.handleKeys(digits);
+  }
+
+  private async handleKeys(digits: string): Promise<void> {
+    const { mode, menu } = this.settings.dtmf;
+    if (mode === 'model') {
+      void this.record('dtmf-input', { digits, mode });
+      return this.userSaid(dtmfTurnText(digits));
+    }
+    // The assistant changed to `ignore` while the keys were held.
+    if (mode !== 'menu' || !menu) return this.armIdleTimer();
+    const option = menu.options.find((candidate) => candidate.digits === digits);
+    void this.record('dtmf-input', { digits, mode, action: option?.action.type ?? 'invalid' });
+    if (!option) return void (await this.speak(menu.invalid));
+    await this.runMenuAction(option.action, digits, menu.invalid);
+  }
+
+  /** A menu option's action, through the same call control as the model's tools. */
+  private async runMenuAction(action: DtmfMenuAction, digits: string, invalid: string): Promise<void> {
+    switch (action.type) {
+      case 'say':
+        return void (await this.speak(action.text));
+      case 'model':
+        return this.userSaid(action.text.replace(/\{\{\s*digits\s*\}\}/g, digits));
+      case 'endCall':
+        if (action.text && !(await this.speak(action.text))) return;
+        return void (await this.transferOrEnd({ endCall: true }));
+      case 'transfer':
+        if (!this.deps.leg.transfer) return this.menuActionFailed(`the menu option '${digits}' transfers the call, and this call's transport cannot transfer`, invalid);
+        if (action.text && !(await this.speak(action.text))) return;
+        return void (await this.transferOrEnd({ transferTo: action.destination }));
+      case 'handoff': {
+        const next = await this.handoffTarget(action.assistantId);
+        if (!next) return this.menuActionFailed(`the menu option '${digits}' hands the call to '${action.assistantId}', which is not available (or squad.maxHandoffs is reached)`, invalid);
+        if (action.text && !(await this.speak(action.text))) return;
+        if (this.isEnded) return;
+        await this.handOff(action.assistantId, next, `The caller chose option ${digits} in the keypad menu.`);
+        // The caller just chose this assistant: it greets with its first message, if it has one.
+        const first = fillVariables(next.firstMessage, this.variables());
+        if (first) return void (await this.speak(first));
+        return this.armIdleTimer();
+      }
+    }
+  }
+
+  /** A menu option that cannot run on this call: recorded, and the caller hears the menu's invalid line. */
+  private async menuActionFailed(message: string, invalid: string): Promise<void> {
+    this.log.warn({ message }, 'a DTMF menu option could not run');
+    void this.record('error', {
+      code: 'VAPI_ERR_DTMF_MENU_ACTION',
+      category: 'invalid_request',
+      message,
+      fix: "correct the assistant's dtmf.menu: a transfer needs a telephone transport that transfers, a handoff an existing assistant within squad.maxHandoffs",
+    });
+    await this.speak(invalid);
+  }
+
   // ---- bot side ------------------------------------------------------------------------------
 
   private async respond(turn: TurnLatency): Promise<void> {
@@ -432,6 +564,7 @@ export class CallSession {
     this.idlePromptsSaid = 0;
     this.response?.abort();
     const response = (this.response = new AbortController());
+    this.replyInHistory = false;
     this.phase = 'responding';
     this.turn = turn;
     this.notify({ type: 'status', status: 'speaking' });
@@ -513,6 +646,7 @@ export class CallSession {
       return [];
     }
     this.history.addAssistant(text, calls);
+    this.replyInHistory = true;
     if (text) {
       void this.record('transcript', { role: 'assistant', text });
       this.notify({ type: 'response', text, isFinal: true });
@@ -549,6 +683,8 @@ export class CallSession {
   }
 
   private endCallAfterSpeaking = false;
+  /** The current bot turn's message is in the history (a barge-in may cut it there). */
+  private replyInHistory = false;
 
   private endCallIfPhrase(sentence: string): void {
     const lower = sentence.toLowerCase();
@@ -558,13 +694,14 @@ export class CallSession {
   private async runTools(calls: ToolCall[], turn: TurnLatency, signal: AbortSignal): Promise<boolean> {
     for (const call of calls) {
       let outcome: ToolOutcome;
-      const tool = this.settings.tools.find((t) => t.type === 'function' && t.name === call.name);
-      const waitingLine = tool?.type === 'function' ? tool.speakWhileWaiting : undefined;
-      // Said while the webhook runs; not in the history, where a tool result must follow its call.
+      const tool = this.settings.tools.find((t) => toolName(t) === call.name);
+      const waitingLine = tool?.type === 'function' || tool?.type === 'client' ? tool.speakWhileWaiting : undefined;
+      // Said while the webhook or the client runs; not in the history, where a tool result must follow its call.
       const saying = waitingLine ? this.sayWhileWaiting(waitingLine, turn, signal) : Promise.resolve();
-      this.notify({ type: 'function-call', name: call.name, arguments: call.arguments, callId: call.id });
+      // A client tool's notice is its request, sent once the wait for its answer is registered (askClient).
+      if (tool?.type !== 'client') this.notify({ type: 'function-call', name: call.name, arguments: call.arguments, callId: call.id });
       try {
-        outcome = this.deps.tools ? await this.deps.tools.run(call, signal) : { result: `tool ${call.name} is not available` };
+        outcome = this.deps.tools ? await this.deps.tools.run(call, signal, this.toolContext) : { result: `tool ${call.name} is not available` };
       } catch (error) {
         outcome = { result: `tool ${call.name} failed: ${isVapiError(error) ? error.message : 'error'}` };
       }
@@ -574,20 +711,60 @@ export class CallSession {
       void this.record('tool-call', { id: call.id, name: call.name, arguments: call.arguments, result: outcome.result });
       this.history.addToolResult(call.id, outcome.result);
       if (next && outcome.handoffTo) await this.handOff(outcome.handoffTo, next, outcome.summary ?? '');
-      if (outcome.transferTo && this.deps.leg.transfer) {
-        await this.voice.drained();
-        this.events.send('status-update', { status: 'forwarding' });
-        await this.deps.leg.transfer(outcome.transferTo);
-        await this.end('transferred');
-        return true;
-      }
-      if (outcome.endCall) {
-        await this.voice.drained();
-        await this.end('assistant-ended-call');
-        return true;
-      }
+      if (await this.transferOrEnd(outcome)) return true;
     }
     return false;
+  }
+
+  /** Call control after a tool or a menu choice: a transfer or the end, once the bot's words are out. True when the call is over. */
+  private async transferOrEnd(outcome: Pick<ToolOutcome, 'transferTo' | 'endCall'>): Promise<boolean> {
+    if (outcome.transferTo && this.deps.leg.transfer) {
+      await this.voice.drained();
+      this.events.send('status-update', { status: 'forwarding' });
+      await this.deps.leg.transfer(outcome.transferTo);
+      await this.end('transferred');
+      return true;
+    }
+    if (outcome.endCall) {
+      await this.voice.drained();
+      await this.end('assistant-ended-call');
+      return true;
+    }
+    return false;
+  }
+
+  /** A client tool: registered before the client is asked, so its answer cannot arrive first. */
+  private askClient(call: ToolCall, timeoutMs: number, signal: AbortSignal): Promise<ClientAnswer> {
+    const answer = this.clientCalls.wait(call.id, call.name, timeoutMs, signal);
+    this.notify({ type: 'function-call', name: call.name, arguments: call.arguments, callId: call.id, awaitsResult: true, timeoutMs });
+    return answer;
+  }
+
+  /** The client's result of a client tool; one nobody waits for is an error the client hears, and the call goes on. */
+  private onFunctionResult(callId: string, result: unknown): void {
+    if (this.isEnded) return;
+    const delivery = this.clientCalls.deliver(callId, result);
+    if (delivery === 'delivered') return;
+    const id = callId.slice(0, 100);
+    const message =
+      delivery === 'late'
+        ? `the result for tool call '${id}' came after that call was answered, timed out or cancelled`
+        : `no client tool call '${id}' is waiting for a result`;
+    this.log.warn({ delivery }, 'an unexpected client tool result');
+    void this.record('error', {
+      code: 'VAPI_ERR_TOOL_CLIENT_RESULT_UNEXPECTED',
+      category: 'bad_input',
+      message,
+      callId: id,
+      fix: 'answer each function_call that has awaits_result exactly once, with its call_id, within its timeout_ms',
+    });
+  }
+
+  /** The sendDtmf tool: the keys follow the words the bot said before pressing them. */
+  private async pressKeys(digits: string, signal: AbortSignal): Promise<void> {
+    await this.voice.drained();
+    signal.throwIfAborted();
+    await sendDtmfKeys(this.deps.leg, digits, this.deps.clock, signal);
   }
 
   private async sayWhileWaiting(line: string, turn: TurnLatency, signal: AbortSignal): Promise<void> {
@@ -630,11 +807,17 @@ export class CallSession {
       void this.end('assistant-ended-call');
       return;
     }
+    const keys = this.heldKeys;
+    this.heldKeys = undefined;
+    if (keys !== undefined) return void this.handleKeys(keys);
     this.armIdleTimer();
   }
 
-  /** Speaks a line that is not an LLM reply (first message, idle prompt, fallback). */
-  private async speak(text: string): Promise<void> {
+  /**
+   * Speaks a line that is not an LLM reply (first message, idle prompt, a menu's words); true
+   * when it was said to the end.
+   */
+  private async speak(text: string): Promise<boolean> {
     const response = (this.response = new AbortController());
     this.phase = 'responding';
     const turn = this.deps.metrics.begin();
@@ -642,6 +825,7 @@ export class CallSession {
     this.notify({ type: 'status', status: 'speaking' });
     this.startBotTurn(turn);
     this.history.addAssistant(text);
+    this.replyInHistory = true;
     void this.record('transcript', { role: 'assistant', text });
     const segmenter = new SentenceSegmenter();
     const sentences = segmenter.push(text);
@@ -653,10 +837,12 @@ export class CallSession {
       if (!response.signal.aborted && !this.isEnded) {
         this.notify({ type: 'response', text, isFinal: true });
         this.afterBotTurn();
+        return true;
       }
     } catch (error) {
       if (!response.signal.aborted) await this.fail(error);
     }
+    return false;
   }
 
   private armIdleTimer(): void {
@@ -736,7 +922,7 @@ export class CallSession {
    * settles when this and every earlier event are written; the end-of-call report waits for it.
    */
   private record(type: string, payload: Record<string, unknown>): Promise<void> {
-    if (type === 'error') this.notify({ type: 'error', code: String(payload.code), message: String(payload.message) });
+    if (type === 'error') this.notify({ type: 'error', code: String(payload.code), message: String(payload.message), ...(typeof payload.fix === 'string' ? { fix: payload.fix } : {}) });
     const serverEvent = SERVER_EVENT_OF[type];
     if (serverEvent) this.events.send(serverEvent, payload);
     this.writes = this.writes.then(() =>

@@ -37,6 +37,27 @@ const FunctionTool = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * A tool the call's client runs (an app on the voice WebSocket API): the engine sends it the call
+ * as a `function_call` and gives the model the `function_result` the client answers with.
+ */
+const ClientTool = Type.Object(
+  {
+    type: Type.Literal('client'),
+    name: Type.String({ pattern: '^[A-Za-z0-9_-]{1,64}$' }),
+    description: Type.String(),
+    parameters: Type.Object({ type: Type.Literal('object') }, { additionalProperties: true, default: { type: 'object', properties: {} } }),
+    /** How long the client has to answer; then the model hears the tool failed. */
+    timeoutMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
+    /** Said while the client works ("One moment…"). */
+    speakWhileWaiting: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+/** Lets the model press keys (DTMF) on the call, to find its way through an IVR on an outbound call. */
+const SendDtmfTool = Type.Object({ type: Type.Literal('sendDtmf') }, { additionalProperties: false });
+
 const TransferDestination = Type.Union([
   Type.Object({ number: Type.String({ pattern: '^\\+?[0-9]{2,32}$' }), description: Type.String() }, { additionalProperties: false }),
   Type.Object({ sipUri: Type.String({ pattern: '^sips?:' }), description: Type.String() }, { additionalProperties: false }),
@@ -56,17 +77,49 @@ const HandoffTool = Type.Object(
   { additionalProperties: false },
 );
 
-const ToolSettingsSchema = Type.Union([FunctionTool, EndCallTool, TransferCallTool, HandoffTool]);
+const ToolSettingsSchema = Type.Union([FunctionTool, EndCallTool, TransferCallTool, HandoffTool, ClientTool, SendDtmfTool]);
 export type ToolSettings = Static<typeof ToolSettingsSchema>;
 export type FunctionToolSettings = Static<typeof FunctionTool>;
+export type ClientToolSettings = Static<typeof ClientTool>;
 
 /** Names the model calls the built-in tools by. */
-export const BUILTIN_TOOL_NAMES = { endCall: 'endCall', transferCall: 'transferCall', handoff: 'handoff' } as const;
+export const BUILTIN_TOOL_NAMES = { endCall: 'endCall', transferCall: 'transferCall', handoff: 'handoff', sendDtmf: 'sendDtmf' } as const;
 
 /** The name the model calls a tool by. */
 export function toolName(tool: ToolSettings): string {
-  return tool.type === 'function' ? tool.name : BUILTIN_TOOL_NAMES[tool.type];
+  return tool.type === 'function' || tool.type === 'client' ? tool.name : BUILTIN_TOOL_NAMES[tool.type];
 }
+
+/** A key sequence as a DTMF menu option or an input: what a telephone keypad sends. */
+const DtmfDigits = Type.String({ pattern: '^[0-9*#A-D]{1,16}$' });
+
+/** What a DTMF menu option does, without the model. */
+const DtmfMenuAction = Type.Union([
+  /** Says `text`; the caller may then choose again. */
+  Type.Object({ type: Type.Literal('say'), text: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+  /** Blind transfer, as the transferCall tool; `text` is said first. */
+  Type.Object(
+    { type: Type.Literal('transfer'), destination: Type.String({ pattern: '^(\\+?[0-9]{2,32}|sips?:.+)$' }), text: Type.Optional(Type.String()) },
+    { additionalProperties: false },
+  ),
+  /** The call goes on with another assistant, as the handoff tool; `text` is said first. */
+  Type.Object({ type: Type.Literal('handoff'), assistantId: Type.String({ minLength: 1 }), text: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  /** Ends the call after `text`, if any, is said. */
+  Type.Object({ type: Type.Literal('endCall'), text: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  /** Gives `text` to the model as the caller's turn (`{{digits}}` is the keys pressed). */
+  Type.Object({ type: Type.Literal('model'), text: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+]);
+export type DtmfMenuAction = Static<typeof DtmfMenuAction>;
+
+const DtmfMenu = Type.Object(
+  {
+    options: Type.Array(Type.Object({ digits: DtmfDigits, action: DtmfMenuAction }, { additionalProperties: false }), { minItems: 1 }),
+    /** Said when the keys match no option. */
+    invalid: Type.String({ default: 'Sorry, that is not a valid option. Please try again.' }),
+  },
+  { additionalProperties: false },
+);
+export type DtmfMenuSettings = Static<typeof DtmfMenu>;
 
 export const SERVER_EVENT_TYPES = ['status-update', 'transcript', 'tool-calls', 'end-of-call-report'] as const;
 export type ServerEventType = (typeof SERVER_EVENT_TYPES)[number];
@@ -137,6 +190,22 @@ export const AssistantSettingsSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    /** What the caller's keypad (DTMF) does. Every digit is recorded as a `dtmf` event whatever the mode. */
+    dtmf: Type.Object(
+      {
+        /** `model`: collected keys go to the model as the caller's turn; `menu`: `menu` runs them, without the model; `ignore`: only recorded. */
+        mode: Type.Union([Type.Literal('model'), Type.Literal('menu'), Type.Literal('ignore')], { default: 'model' }),
+        /** The key that ends an input (not part of it); '' for none. */
+        terminator: Type.Union([Type.Literal('#'), Type.Literal('*'), Type.Literal('')], { default: '#' }),
+        /** An input ends after this many keys. */
+        maxDigits: Type.Integer({ minimum: 1, maximum: 64, default: 16 }),
+        /** An input ends when no key follows within this long. */
+        interDigitTimeoutMs: Type.Integer({ minimum: 100, maximum: 30_000, default: 2000 }),
+        /** The options of `menu` mode (required there). */
+        menu: Type.Optional(DtmfMenu),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     /** Spoken when a provider fails mid-call, before the call ends cleanly. */
     fallbackLine: Type.String({ default: 'Sorry, I am having trouble right now. Please call again later.' }),
     /** Tools offered to the model; by default it may hang up. */
@@ -173,7 +242,7 @@ export type AssistantSettings = Static<typeof AssistantSettingsSchema>;
 export function resolveAssistantSettings(config: unknown, assistantId = 'inline'): AssistantSettings {
   const withDefaults = Value.Default(AssistantSettingsSchema, structuredClone(config ?? {}));
   const problems = [...Value.Errors(AssistantSettingsSchema, withDefaults)].flatMap(describeError);
-  if (problems.length === 0) problems.push(...toolNameProblems((withDefaults as AssistantSettings).tools));
+  if (problems.length === 0) problems.push(...toolNameProblems((withDefaults as AssistantSettings).tools), ...dtmfProblems((withDefaults as AssistantSettings).dtmf));
   if (problems.length > 0) {
     const list = problems.slice(0, 5);
     throw new VapiError(`assistant '${assistantId}' has an invalid config: ${list.join('; ')}`, {
@@ -212,6 +281,18 @@ function toolNameProblems(tools: ToolSettings[]): string[] {
     const name = toolName(tool);
     if (seen.has(name)) problems.push(`tools.${i}: a tool named '${name}' is already defined`);
     seen.add(name);
+  });
+  return problems;
+}
+
+/** A menu mode needs a menu, and a key sequence can choose only one option. */
+function dtmfProblems(dtmf: AssistantSettings['dtmf']): string[] {
+  if (dtmf.mode === 'menu' && !dtmf.menu) return ["dtmf.menu: required when dtmf.mode is 'menu'"];
+  const seen = new Set<string>();
+  const problems: string[] = [];
+  dtmf.menu?.options.forEach((option, i) => {
+    if (seen.has(option.digits)) problems.push(`dtmf.menu.options.${i}.digits: '${option.digits}' is already an option`);
+    seen.add(option.digits);
   });
   return problems;
 }

@@ -1,14 +1,15 @@
 /**
- * Runs the tools an assistant offers its model: the built-ins (endCall, transferCall, handoff)
- * here, `function` tools by a signed POST to their webhook. Whatever goes wrong (bad arguments,
- * a slow, failing or confused webhook, a tool nobody configured) becomes a result the model can
- * read and apologise for, plus a VapiError for the call's record: a tool never throws, and never
- * waits past its timeout.
+ * Runs the tools an assistant offers its model: the built-ins (endCall, transferCall, handoff,
+ * sendDtmf) here, `function` tools by a signed POST to their webhook, `client` tools by asking
+ * the call's client. Whatever goes wrong (bad arguments, a slow, failing or confused webhook or
+ * client, a leg that cannot do it, a tool nobody configured) becomes a result the model can read
+ * and apologise for, plus a VapiError for the call's record: a tool never throws, and never waits
+ * past its timeout.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { VapiError, type Clock, type ToolCall, type ToolDefinition } from '@vapi-cn/sdk-plugin-api';
-import type { ToolOutcome, ToolRunner } from '../call/call-session.js';
-import { BUILTIN_TOOL_NAMES, toolName, type AssistantSettings, type FunctionToolSettings, type ToolSettings } from './assistant-settings.js';
+import { isVapiError, VapiError, type Clock, type ToolCall, type ToolDefinition } from '@vapi-cn/sdk-plugin-api';
+import type { ToolContext, ToolOutcome, ToolRunner } from '../call/call-session.js';
+import { BUILTIN_TOOL_NAMES, toolName, type AssistantSettings, type ClientToolSettings, type FunctionToolSettings, type ToolSettings } from './assistant-settings.js';
 import { signWebhook } from './webhook-signature.js';
 import { networkErrorCode, statusCategory } from './webhook-failure.js';
 
@@ -31,6 +32,9 @@ export interface AssistantToolRunnerOptions {
 
 type Arguments = Record<string, unknown>;
 
+/** Up to 64 keys and pauses, with at least one key. */
+const DTMF_KEYS_PATTERN = '^(?=.*[0-9*#A-D])[0-9*#A-DwW]{1,64}$';
+
 /** The ToolRunner for one call: the tools of the assistant's settings, as last offered to the model. */
 export class AssistantToolRunner implements ToolRunner {
   // The model may only call what it was offered, so run() uses the settings of the last definitions().
@@ -47,7 +51,7 @@ export class AssistantToolRunner implements ToolRunner {
   }
 
   /** Runs one tool call from the model. Resolves with a result for the model; never rejects. */
-  async run(call: ToolCall, signal: AbortSignal): Promise<HandoffOutcome> {
+  async run(call: ToolCall, signal: AbortSignal, context: ToolContext = {}): Promise<HandoffOutcome> {
     const tool = this.offered?.tools.find((candidate) => toolName(candidate) === call.name);
     if (!tool) {
       return this.failed(call, new VapiError(`the model called '${call.name}', which is not one of the assistant's tools`, { code: 'VAPI_ERR_TOOL_UNKNOWN', category: 'invalid_request' }), `There is no tool named "${call.name}". Use only the tools you were given.`);
@@ -74,6 +78,10 @@ export class AssistantToolRunner implements ToolRunner {
       }
       case 'function':
         return this.callWebhook(tool, call, args, signal);
+      case 'client':
+        return this.callClient(tool, call, signal, context);
+      case 'sendDtmf':
+        return this.sendDtmf(call, String(args.digits), signal, context);
     }
   }
 
@@ -129,6 +137,65 @@ export class AssistantToolRunner implements ToolRunner {
     return this.failed(call, new VapiError(`tool '${call.name}' answered without a JSON { result } or { error }`, { code: 'VAPI_ERR_TOOL_RESPONSE', category: 'bad_input', details: { status, bytes: text.length } }), failedResult);
   }
 
+  /** Asks the call's client to run the tool and gives the model its answer. */
+  private async callClient(tool: ClientToolSettings, call: ToolCall, signal: AbortSignal, context: ToolContext): Promise<HandoffOutcome> {
+    if (!context.askClient) {
+      return this.failed(
+        call,
+        new VapiError(`tool '${call.name}' runs on the client, and this call's client cannot run tools`, {
+          code: 'VAPI_ERR_TOOL_CLIENT_UNSUPPORTED',
+          category: 'invalid_request',
+          fix: 'offer client tools only to assistants that take calls over the voice WebSocket API (not telephone calls), or use a function tool with a webhook',
+        }),
+        `The tool "${call.name}" cannot run on this call. Tell the caller you cannot do that right now; do not call it again.`,
+      );
+    }
+    const answer = await context.askClient(call, tool.timeoutMs, signal);
+    switch (answer.status) {
+      case 'answered':
+        return { result: resultText(call, answer.result) };
+      case 'cancelled':
+        return { result: `The call to "${call.name}" was cancelled.` };
+      case 'timeout':
+        return this.failed(
+          call,
+          new VapiError(`the client did not answer tool '${call.name}' within ${tool.timeoutMs} ms`, {
+            code: 'VAPI_ERR_TOOL_CLIENT_TIMEOUT',
+            category: 'timeout',
+            details: { timeoutMs: tool.timeoutMs },
+            fix: 'answer each function_call that has awaits_result with function_result within its timeout_ms, or raise the tool\'s timeoutMs',
+          }),
+          brokenResult(call),
+        );
+    }
+  }
+
+  /** Presses keys on the call (the schema checked `digits`). */
+  private async sendDtmf(call: ToolCall, digits: string, signal: AbortSignal, context: ToolContext): Promise<HandoffOutcome> {
+    if (!context.sendDtmf) {
+      return this.failed(
+        call,
+        new VapiError('the model tried to send DTMF on a call that cannot carry it', {
+          code: 'VAPI_ERR_TOOL_DTMF_UNSUPPORTED',
+          category: 'invalid_request',
+          fix: 'offer the sendDtmf tool only to assistants on telephone calls whose transport sends DTMF',
+        }),
+        `This call cannot send keypad tones, so "${call.name}" does not work here. Do not call it again; carry on by voice.`,
+      );
+    }
+    try {
+      await context.sendDtmf(digits, signal);
+    } catch (error) {
+      if (signal.aborted) return { result: `Pressing the keys was cancelled.` };
+      return this.failed(
+        call,
+        new VapiError(`the call's transport could not send DTMF: ${(error as Error).message}`, { code: 'VAPI_ERR_TOOL_DTMF_FAILED', category: isVapiError(error) ? error.category : 'server', cause: error }),
+        brokenResult(call),
+      );
+    }
+    return { result: `Pressed ${digits}.` };
+  }
+
   /**
    * `why` goes into the error, which is logged; `forModel` may add values (the arguments, the
    * allowed destinations) that can hold phone numbers or what the caller said.
@@ -156,6 +223,13 @@ function brokenResult(call: ToolCall): string {
   return `The tool "${call.name}" failed and gave no answer. Apologise to the caller and offer another way to help; do not call it again now.`;
 }
 
+/** A client's result as the model reads it: text as it is, anything else as JSON. */
+function resultText(call: ToolCall, result: unknown): string {
+  if (typeof result === 'string') return result;
+  if (result === undefined || result === null) return `The tool "${call.name}" finished and returned nothing.`;
+  return JSON.stringify(result);
+}
+
 function destinationOf(destination: { number: string } | { sipUri: string }): string {
   return 'number' in destination ? destination.number : destination.sipUri;
 }
@@ -163,7 +237,18 @@ function destinationOf(destination: { number: string } | { sipUri: string }): st
 function definitionOf(tool: ToolSettings): ToolDefinition {
   switch (tool.type) {
     case 'function':
+    case 'client':
       return { name: tool.name, description: tool.description, parameters: tool.parameters };
+    case 'sendDtmf':
+      return {
+        name: BUILTIN_TOOL_NAMES.sendDtmf,
+        description: 'Press keys on the phone keypad (DTMF tones), e.g. to choose an option in an automated phone menu. Keys: 0-9, *, #, A-D; w waits half a second, W one second.',
+        parameters: {
+          type: 'object',
+          properties: { digits: { type: 'string', pattern: DTMF_KEYS_PATTERN, description: 'The keys to press in order, e.g. "1" or "1234#"' } },
+          required: ['digits'],
+        },
+      };
     case 'endCall':
       return {
         name: BUILTIN_TOOL_NAMES.endCall,

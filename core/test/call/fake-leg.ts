@@ -2,17 +2,20 @@
  * A CallLeg for engine tests and the pipeline benchmark: plays scripted caller audio (tone for
  * speech, zeros for silence) on any clock, virtual or real, and records the bot's audio frame by frame with the time it went out.
  */
-import { audioFrame, dbfs, samplesPerFrame, sineWave, type AudioFrame, type CallLeg, type CallLegEvents, type CallNotice, type Clock } from '@vapi-cn/sdk-plugin-api';
+import { audioFrame, dbfs, samplesPerFrame, sineWave, type AudioFrame, type CallDirection, type CallLeg, type CallLegEvents, type CallNotice, type Clock, type DtmfDigit, type JsonValue } from '@vapi-cn/sdk-plugin-api';
 
 type Listeners = { [E in keyof CallLegEvents]: Array<CallLegEvents[E]> };
 
 export class FakeLeg implements CallLeg {
-  readonly direction = 'inbound' as const;
   /** Bot frames with the monotonic time they were sent. */
   readonly sent: Array<{ at: number; level: number }> = [];
   hungUp: string | undefined;
   transferredTo: string | undefined;
-  private readonly listeners: Listeners = { audio: [], dtmf: [], text: [], hangup: [] };
+  /** The leg's client answers client tools (a web client); set false for a telephone-like leg. */
+  clientTools = true;
+  /** Keys the engine pressed, with the monotonic time of each sendDtmf call. */
+  readonly dtmfSent: Array<{ at: number; digits: string }> = [];
+  private readonly listeners: Listeners = { audio: [], dtmf: [], text: [], hangup: [], functionResult: [] };
   private playing = false;
 
   constructor(
@@ -20,6 +23,7 @@ export class FakeLeg implements CallLeg {
     readonly inputSampleRate = 8000,
     readonly outputSampleRate = 8000,
     readonly id = 'leg-1',
+    readonly direction: CallDirection = 'inbound',
   ) {}
 
   on<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void {
@@ -107,5 +111,19 @@ export class FakeLeg implements CallLeg {
 
   emitHangup(cause: string): void {
     for (const listener of this.listeners.hangup) listener(cause);
+  }
+
+  /** The caller presses keys, one `dtmf` event each. */
+  pressKeys(keys: string): void {
+    for (const digit of keys) for (const listener of this.listeners.dtmf) listener(digit as DtmfDigit);
+  }
+
+  /** The client answers a client tool call. */
+  emitFunctionResult(callId: string, result: JsonValue | undefined): void {
+    for (const listener of this.listeners.functionResult) listener(callId, result);
+  }
+
+  async sendDtmf(digits: string): Promise<void> {
+    this.dtmfSent.push({ at: this.clock.monotonic(), digits });
   }
 }

@@ -34,3 +34,23 @@ t.test('a bad tool is explained by the variant its type names', async (t) => {
   t.match(problem({ server: { events: ['everything'], maxRetries: -1 } }), /server\.events\.0: .*server\.maxRetries/);
   t.match(problem({ squad: { history: 'some' } }), /squad\.history/);
 });
+
+t.test('client and sendDtmf tools: defaults, bounds, names', async (t) => {
+  const client = { type: 'client', name: 'show_map', description: 'Show the map in the app' };
+  const settings = resolveAssistantSettings({ tools: [client, { type: 'sendDtmf' }] });
+  t.same(settings.tools, [{ ...client, parameters: { type: 'object', properties: {} }, timeoutMs: 10_000 }, { type: 'sendDtmf' }]);
+  const problem = (config: Record<string, unknown>) => {
+    try {
+      resolveAssistantSettings(config, 'a');
+    } catch (error) {
+      return (error as Error).message;
+    }
+    return 'valid';
+  };
+  t.match(problem({ tools: [{ ...client, timeoutMs: 50 }] }), /tools\.0\.timeoutMs/);
+  t.match(problem({ tools: [{ ...client, timeoutMs: 120_001 }] }), /tools\.0\.timeoutMs/);
+  t.match(problem({ tools: [{ ...client, webhook: { url: 'https://x' } }] }), /tools\.0/, 'a client tool has no webhook');
+  t.match(problem({ tools: [{ type: 'sendDtmf' }, { ...client, name: 'sendDtmf' }] }), /tools\.1: a tool named 'sendDtmf' is already defined/);
+  t.match(problem({ tools: [{ type: 'sendDtmf', digits: '1' }] }), /tools\.0/);
+  t.match(problem({ tools: [{ type: 'nope' }] }), /must be one of function, endCall, transferCall, handoff, client, sendDtmf/);
+});

@@ -17,7 +17,7 @@ export type ServerMessage =
   | { type: 'status'; status: ServerStatus; call_id?: string; sample_rate?: number; encoding?: string; reason?: string }
   | { type: 'transcript'; role: 'user' | 'assistant'; text: string; is_final: boolean }
   | { type: 'response'; text: string; is_final: boolean }
-  | { type: 'function_call'; function_name: string; arguments: unknown; call_id: string }
+  | { type: 'function_call'; function_name: string; arguments: unknown; call_id: string; awaits_result?: boolean; timeout_ms?: number }
   | { type: 'latency'; turn: TurnLatency }
   | { type: 'clear' }
   | { type: 'error'; code: string; message: string; fix?: string }

@@ -147,6 +147,33 @@ t.test('an unexpected drop reconnects with backoff; an ended call does not', asy
   );
 });
 
+t.test('the server losing the WebRTC media (close 4001) reconnects too', async (t) => {
+  ScriptedSocket.all = [];
+  const client = new sdk.VapiClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', WebSocket: ScriptedSocket, reconnect: { initialDelayMs: 10, jitter: 0 } });
+  const events = recordEvents(client, ['status', 'connected', 'disconnected', 'error']);
+  const started = client.start('demo', { audio: false });
+  const first = await nextSocket(1);
+  first.open();
+  first.receive({ type: 'status', status: 'connected', call_id: 'c1' });
+  await started;
+  // What transport-websocket sends when its peer hears nothing: error, status ended, close 4001.
+  first.receive({ type: 'error', code: 'VAPI_ERR_WEBRTC_MEDIA_TIMEOUT', message: 'no media (RTP or RTCP) from the client for 15000 ms' });
+  first.receive({ type: 'status', status: 'ended', reason: 'media-timeout' });
+  first.drop(4001);
+  const second = await nextSocket(2);
+  second.open();
+  const reconnected = nextEvent(client, 'connected');
+  second.receive({ type: 'status', status: 'connected', call_id: 'c2' });
+  await reconnected;
+  t.equal(client.callId, 'c2', 'a new call');
+  t.notOk(events.some(([name]) => name === 'disconnected'), 'no disconnected: the session goes on');
+  t.same(
+    events.map(([name, e]) => (name === 'status' ? `status:${e.status}${e.reason ? `:${e.reason}` : ''}` : `${name}:${e.callId ?? e.code}`)),
+    ['status:connecting', 'status:connected', 'connected:c1', 'error:VAPI_ERR_WEBRTC_MEDIA_TIMEOUT', 'status:ended:media-timeout', 'status:reconnecting', 'status:connected', 'connected:c2'],
+  );
+  await client.stop();
+});
+
 t.test('reconnecting gives up after maxAttempts; stop() during a wait stops it', async (t) => {
   ScriptedSocket.all = [];
   const client = new sdk.VapiClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9', WebSocket: ScriptedSocket, reconnect: { initialDelayMs: 10, maxDelayMs: 20, jitter: 0, maxAttempts: 2 } });
@@ -190,6 +217,14 @@ t.test('stop() sends stop and waits for the server to close', async (t) => {
   socket.open();
   socket.receive({ type: 'status', status: 'connected', call_id: 'c1' });
   await started;
+  const calls: unknown[] = [];
+  client.on('functionCall', (e: unknown) => calls.push(e));
+  socket.receive({ type: 'function_call', function_name: 'show_map', arguments: { city: 'Hangzhou' }, call_id: 'fc-1', awaits_result: true, timeout_ms: 5000 });
+  socket.receive({ type: 'function_call', function_name: 'endCall', arguments: {}, call_id: 'fc-0', awaits_result: false });
+  t.same(calls, [
+    { name: 'show_map', arguments: { city: 'Hangzhou' }, callId: 'fc-1', awaitsResult: true, timeoutMs: 5000 },
+    { name: 'endCall', arguments: {}, callId: 'fc-0', awaitsResult: false },
+  ], 'functionCall says which calls the app must answer');
   client.sendFunctionResult('fc-1', { ok: true });
   t.same(socket.sent[1], { type: 'function_result', call_id: 'fc-1', result: { ok: true } });
   const stopping = client.stop();
