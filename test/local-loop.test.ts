@@ -63,7 +63,7 @@ t.test('ask the time, hear the answer, say goodbye, the assistant hangs up', asy
   const question = await callerSays('what time is it');
   const goodbye = await callerSays('goodbye');
   const transport = kernel.container.collection(transportRefs.transports).get('test') as TestTransport;
-  const leg = await transport.dial({ assistantId: 'demo' }, 16000);
+  const leg = await transport.announce({ assistantId: 'demo' }, 16000);
   const clock = kernel.resolve(coreRefs.clock);
 
   await leg.play(question);

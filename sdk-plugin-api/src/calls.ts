@@ -7,12 +7,18 @@
 import type { Logger } from './logger.js';
 import type { Ref } from './refs.js';
 import type { CallDirection, CallRecord } from './store.js';
+import type { DialProgress } from './transport.js';
 
 export interface OpenCallOptions {
   /** Defaults to a new UUID. Transports that already have an id (a FreeSWITCH UUID) pass it. */
   id?: string;
   transport: string;
   direction: CallDirection;
+  /**
+   * The record's first status. Default `ringing` (a call arriving); outbound calls the server is
+   * about to dial start `queued`.
+   */
+  status?: 'queued' | 'ringing';
   assistantId?: string | null;
   fromNumber?: string | null;
   toNumber?: string | null;
@@ -36,6 +42,12 @@ export interface CallScope {
   provide<T>(ref: Ref<T>, value: T): void;
   /** Runs when the call ends, before per-call services are closed. */
   onEnd(listener: (reason: string) => void | Promise<void>): void;
+  /**
+   * An outbound call moved on before the answer: the record's status becomes `ringing` (from
+   * `queued`) and a `progress` event (`{ progress }`) is recorded. Ignored once the call is
+   * answered or ended, so a late report never moves the record back.
+   */
+  progress(progress: DialProgress): Promise<void>;
   /** Marks the call answered (status in-progress). */
   answered(): Promise<void>;
   /** Records an event (transcript, latency...) against this call. */

@@ -73,7 +73,7 @@ export const coreRefs = {
   config: createRef<ServerConfig>('core.config'),
   /** Prometheus metrics, served at /metrics. */
   metrics: createRef<Metrics>('core.metrics'),
-  /** Persistent store: assistants, calls, call events, API keys. */
+  /** Persistent store: assistants, calls, call events, API keys, number routes. */
   store: createRef<Store>('core.store'),
   /** Publish/subscribe between plugins, and between nodes when Redis is configured. */
   bus: createRef<Bus>('core.bus'),

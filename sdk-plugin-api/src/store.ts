@@ -64,6 +64,20 @@ export interface ApiKey {
   revokedAt: Date | null;
 }
 
+/**
+ * A number route stored through the API (`/v1/phone-numbers`): calls to numbers matching
+ * `pattern` go to `assistantId`. Config-file routes (`numbers:`) are not stored here.
+ */
+export interface PhoneNumberRoute {
+  /** Normalised: an exact national number (`4001234567`), a prefix (`400*`) or `*`. */
+  pattern: string;
+  assistantId: string;
+  /** Free text for operators (`Sales hotline`). */
+  label: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
 export interface Page {
   limit?: number;
   offset?: number;
@@ -99,12 +113,30 @@ export interface ApiKeyRepository {
   revoke(id: string): Promise<boolean>;
 }
 
+/**
+ * Number routes. Patterns are stored as given: callers normalise them first (the REST API does),
+ * so `+86 400-123-4567` and `4001234567` are one route.
+ */
+export interface PhoneNumberRepository {
+  /** Fails with VAPI_ERR_STORE_CONFLICT when the pattern already has a route. */
+  create(input: { pattern: string; assistantId: string; label?: string | null }): Promise<PhoneNumberRoute>;
+  get(pattern: string): Promise<PhoneNumberRoute | undefined>;
+  /** In pattern order, paged. */
+  list(page?: Page): Promise<PhoneNumberRoute[]>;
+  /** Every route, unpaged: for routing caches, which hold them all. */
+  all(): Promise<PhoneNumberRoute[]>;
+  /** Changes the assistant and/or label (`null` clears it); undefined when the route does not exist. */
+  update(pattern: string, patch: { assistantId?: string; label?: string | null }): Promise<PhoneNumberRoute | undefined>;
+  delete(pattern: string): Promise<boolean>;
+}
+
 export interface Store {
   readonly driver: 'pglite' | 'postgres';
   readonly assistants: AssistantRepository;
   readonly calls: CallRepository;
   readonly callEvents: CallEventRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly phoneNumbers: PhoneNumberRepository;
   /** Throws when the database cannot be reached. Used by /ready. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -10,6 +10,7 @@ import {
   stageRefs,
   transportRefs,
   type CallLeg,
+  type CallScope,
   type Clock,
   type IncomingCall,
   type Metrics,
@@ -45,18 +46,23 @@ export class CallEngine {
     return this.sessions.size;
   }
 
-  /** Takes one leg: opens the call and runs its conversation until it ends. */
+  /**
+   * Takes one leg: opens its call (or, for an outbound leg just answered, takes the call opened
+   * when it was dialled, which has the leg's id) and runs its conversation until it ends.
+   */
   async accept(transport: string, leg: CallLeg, incoming: IncomingCall): Promise<void> {
     const { container, calls, assistants, clock } = this.deps;
-    const call = await calls.open({
-      id: leg.id,
-      transport,
-      direction: leg.direction,
-      assistantId: incoming.assistantId ?? null,
-      fromNumber: incoming.fromNumber ?? null,
-      toNumber: incoming.toNumber ?? null,
-      metadata: incoming.metadata ?? {},
-    });
+    const call =
+      this.dialled(leg) ??
+      (await calls.open({
+        id: leg.id,
+        transport,
+        direction: leg.direction,
+        assistantId: incoming.assistantId ?? null,
+        fromNumber: incoming.fromNumber ?? null,
+        toNumber: incoming.toNumber ?? null,
+        metadata: incoming.metadata ?? {},
+      }));
     try {
       if (!incoming.assistantId) {
         throw new VapiError(`the ${transport} transport routed a call to no assistant`, {
@@ -100,8 +106,18 @@ export class CallEngine {
       call.log.error({ err: error, code }, 'the call could not start');
       await call.event('error', { code, message: (error as Error).message }).catch(() => {});
       leg.notify?.({ type: 'error', code, message: (error as Error).message });
-      await leg.hangup('setup-failed').catch(() => {});
-      await call.end(code === 'VAPI_ERR_ASSISTANT_NOT_FOUND' ? 'assistant-not-found' : 'setup-failed');
+      // The leg hears the same reason the record gets: a phone network tells "no such number" apart.
+      const reason = code === 'VAPI_ERR_ASSISTANT_NOT_FOUND' ? 'assistant-not-found' : 'setup-failed';
+      await leg.hangup(reason).catch(() => {});
+      await call.end(reason);
     }
+  }
+
+  /** The call an outbound leg was dialled for: open, outbound, not yet answered. */
+  private dialled(leg: CallLeg): CallScope | undefined {
+    if (leg.direction !== 'outbound') return undefined;
+    const call = this.deps.calls.get(leg.id);
+    if (!call || call.ended || call.record.direction !== 'outbound' || call.record.answeredAt) return undefined;
+    return call;
   }
 }

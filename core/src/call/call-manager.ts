@@ -54,7 +54,7 @@ export class CallManagerImpl implements CallManager {
       id,
       transport: options.transport,
       direction: options.direction,
-      status: 'ringing',
+      status: options.status ?? 'ringing',
       assistantId: options.assistantId ?? null,
       fromNumber: options.fromNumber ?? null,
       toNumber: options.toNumber ?? null,

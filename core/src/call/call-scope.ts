@@ -3,7 +3,7 @@
  * idempotent: the first call runs onEnd listeners, closes per-call services and writes the end of
  * the record; later calls wait for the same result.
  */
-import { toVapiError, type CallRecord, type CallScope, type Logger, type Ref, type Store } from '@vapi-cn/sdk-plugin-api';
+import { toVapiError, type CallRecord, type CallScope, type DialProgress, type Logger, type Ref, type Store } from '@vapi-cn/sdk-plugin-api';
 import type { CallContainer } from '../container/call-container.js';
 
 export interface CallScopeHooks {
@@ -18,6 +18,10 @@ export class CallScopeImpl implements CallScope {
   private readonly controller = new AbortController();
   private readonly listeners: Array<(reason: string) => void | Promise<void>> = [];
   private ending?: Promise<void>;
+  /** Set when answered() is called, before its write lands: a late progress() must not follow it. */
+  private answering: boolean;
+  /** Record writes, one after another in the order made, so a later status never lands first. */
+  private writes: Promise<unknown> = Promise.resolve();
 
   constructor(
     record: CallRecord,
@@ -29,6 +33,7 @@ export class CallScopeImpl implements CallScope {
     this.id = record.id;
     this.current = record;
     this.log = log;
+    this.answering = record.answeredAt !== null;
   }
 
   get record(): Readonly<CallRecord> {
@@ -55,8 +60,15 @@ export class CallScopeImpl implements CallScope {
     this.listeners.push(listener);
   }
 
+  async progress(progress: DialProgress): Promise<void> {
+    if (this.ended || this.answering) return;
+    const status = this.current.status === 'queued' ? this.patch({ status: 'ringing' }) : undefined;
+    await Promise.all([status, this.event('progress', { progress })]);
+  }
+
   async answered(): Promise<void> {
-    if (this.ended || this.current.answeredAt) return;
+    if (this.ended || this.answering) return;
+    this.answering = true;
     await this.patch({ status: 'in-progress', answeredAt: new Date() });
   }
 
@@ -91,8 +103,13 @@ export class CallScopeImpl implements CallScope {
     this.hooks.onEnded(this, reason);
   }
 
-  private async patch(patch: Parameters<Store['calls']['update']>[1]): Promise<void> {
-    const updated = await this.store.calls.update(this.id, patch);
-    if (updated) this.current = updated;
+  private patch(patch: Parameters<Store['calls']['update']>[1]): Promise<void> {
+    const write = this.writes.then(async () => {
+      const updated = await this.store.calls.update(this.id, patch);
+      if (updated) this.current = updated;
+    });
+    // The queue goes on after a failed write; the caller still sees the failure.
+    this.writes = write.catch(() => {});
+    return write;
   }
 }

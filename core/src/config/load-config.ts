@@ -4,11 +4,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseDocument } from 'yaml';
+import { isMap, isScalar, parseDocument, type Document } from 'yaml';
 import type { ServerConfig } from '@vapi-cn/sdk-plugin-api';
 import { resolveAssistantSettings } from '../conversation/assistant-settings.js';
 import { substituteEnv } from './env-substitution.js';
-import { ConfigInvalidError, type ConfigProblem } from './problems.js';
+import { parseNumberPattern, type NumberPattern } from '../routing/number-pattern.js';
+import { ConfigInvalidError, formatPath, type ConfigProblem } from './problems.js';
 import { ConfigFileSchema, type ConfigFile, type PluginEntry } from './server-schema.js';
 import { SchemaValidator } from './schema-validator.js';
 
@@ -27,6 +28,10 @@ export interface LoadedConfig {
   pluginTimeouts: { setupMs: number; startMs: number; stopMs: number };
   /** Assistants the file brings, created at start when missing (settings already validated). */
   assistants: Array<{ id: string; name: string; config: Record<string, unknown> }>;
+  /** `auth.firstStartKey`: on a start with no API key in the store, make one for the console. */
+  firstStartKey?: boolean;
+  /** Number routes of the file (`numbers:`), patterns normalised. */
+  numbers: Array<{ pattern: NumberPattern; assistantId: string }>;
 }
 
 export interface LoadOptions {
@@ -61,7 +66,20 @@ export async function loadConfigFile(file: string, options: LoadOptions = {}): P
       })),
     );
   }
+  keepNumberKeysAsWritten(doc);
   return resolveConfig(doc.toJS() ?? {}, path.dirname(source), file, options);
+}
+
+/**
+ * YAML reads an unquoted `02155556666:` as the integer 2155556666, dropping the landline's 0.
+ * Keys under `numbers:` are phone numbers, never integers: keep the text as written.
+ */
+function keepNumberKeysAsWritten(doc: Document): void {
+  const numbers = doc.get('numbers', true);
+  if (!isMap(numbers)) return;
+  for (const pair of numbers.items) {
+    if (isScalar(pair.key) && typeof pair.key.value !== 'string' && typeof pair.key.source === 'string') pair.key.value = pair.key.source;
+  }
 }
 
 /** Ids an assistant can have (they appear in URLs: /v1/assistants/:id). */
@@ -144,7 +162,55 @@ export function resolveConfig(raw: unknown, baseDir: string, source = '<inline>'
       }
     }
   }
-  return { source, server, plugins, problems, pluginTimeouts: file.server.pluginTimeouts, assistants };
+  const numbers = resolveNumbers(file.numbers ?? {}, problems);
+  return { source, server, plugins, problems, pluginTimeouts: file.server.pluginTimeouts, assistants, numbers, firstStartKey: file.auth.firstStartKey === true };
+}
+
+/** Ids a route may name: those of assistants created through the API too (`POST /v1/assistants`). */
+const ROUTED_ASSISTANT_ID = /^[A-Za-z0-9_.-]{1,200}$/;
+
+/**
+ * The `numbers:` routes, patterns normalised. An assistant is named by id and need not be among
+ * the file's `assistants:` (it may be created through the API); the kernel warns at start about
+ * routes to an assistant the store does not have.
+ */
+function resolveNumbers(numbers: Record<string, unknown>, problems: ConfigProblem[]): LoadedConfig['numbers'] {
+  const routes: LoadedConfig['numbers'] = [];
+  const seen = new Map<string, string>();
+  for (const [key, assistantId] of Object.entries(numbers)) {
+    const where = formatPath(['numbers', key]);
+    let pattern: NumberPattern;
+    try {
+      pattern = parseNumberPattern(key);
+    } catch (error) {
+      problems.push({ code: 'VAPI_ERR_NUMBER_PATTERN', path: where, message: (error as Error).message, fix: (error as { fix?: string }).fix ?? '' });
+      continue;
+    }
+    // A wrong type is already reported by the schema.
+    if (typeof assistantId !== 'string' || assistantId === '') continue;
+    if (!ROUTED_ASSISTANT_ID.test(assistantId)) {
+      problems.push({
+        code: 'VAPI_ERR_CONFIG_VALUE',
+        path: where,
+        message: `'${assistantId}' is not an assistant id`,
+        fix: 'name an assistant by its id: letters, digits, _, . or -',
+      });
+      continue;
+    }
+    const earlier = seen.get(pattern.pattern);
+    if (earlier !== undefined) {
+      problems.push({
+        code: 'VAPI_ERR_CONFIG_VALUE',
+        path: where,
+        message: `the same route as ${formatPath(['numbers', earlier])}: both are '${pattern.pattern}'`,
+        fix: 'keep one of the two entries',
+      });
+      continue;
+    }
+    seen.set(pattern.pattern, key);
+    routes.push({ pattern, assistantId });
+  }
+  return routes;
 }
 
 export type { PluginEntry };
@@ -158,8 +224,9 @@ function withSections(data: Record<string, unknown>): ConfigFile {
     log: { level: 'info', ...(section('log') as object) },
     store: { driver: 'auto', dataDir: './data', url: '', ...(section('store') as object) },
     bus: { driver: 'memory', url: '', prefix: 'vapi-cn.', ...(section('bus') as object) },
-    auth: { enabled: true, ...(section('auth') as object) },
+    auth: { enabled: true, firstStartKey: false, ...(section('auth') as object) },
     plugins: section('plugins'),
     assistants: section('assistants'),
+    numbers: section('numbers'),
   } as ConfigFile;
 }

@@ -86,11 +86,21 @@ export const ConfigFileSchema = Type.Object(
       {
         /** Require an API key on API routes. Turn off only on a trusted network. */
         enabled: Type.Boolean({ default: true }),
+        /**
+         * On a start whose store holds no API key at all, create one and print the console URL
+         * carrying it (`/#key=…`) on stdout, once. For the embedded default; off elsewhere.
+         */
+        firstStartKey: Type.Boolean({ default: false }),
       },
       { additionalProperties: false, default: {} },
     ),
     plugins: Type.Record(Type.String(), PluginEntrySchema, { default: {} }),
     assistants: Type.Record(Type.String(), SeedAssistantSchema, { default: {} }),
+    /**
+     * Called number → assistant id: `"4001234567": sales`, `"400*": support`, `"*": reception`.
+     * Routes created through /v1/phone-numbers take precedence over these.
+     */
+    numbers: Type.Record(Type.String(), Type.String({ minLength: 1 }), { default: {} }),
   },
   { additionalProperties: false },
 );

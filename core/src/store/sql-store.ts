@@ -4,6 +4,7 @@ import { SqlApiKeyRepository } from './repositories/api-keys.js';
 import { SqlAssistantRepository } from './repositories/assistants.js';
 import { SqlCallEventRepository } from './repositories/call-events.js';
 import { SqlCallRepository } from './repositories/calls.js';
+import { SqlPhoneNumberRepository } from './repositories/phone-numbers.js';
 import type { SqlClient, SqlDriver } from './sql-client.js';
 
 export class SqlStore implements Store {
@@ -12,6 +13,7 @@ export class SqlStore implements Store {
   readonly calls: SqlCallRepository;
   readonly callEvents: SqlCallEventRepository;
   readonly apiKeys: SqlApiKeyRepository;
+  readonly phoneNumbers: SqlPhoneNumberRepository;
 
   /**
    * `client` must already be migrated (openStore does both). It stays reachable for SQL outside
@@ -23,6 +25,7 @@ export class SqlStore implements Store {
     this.calls = new SqlCallRepository(client);
     this.callEvents = new SqlCallEventRepository(client);
     this.apiKeys = new SqlApiKeyRepository(client);
+    this.phoneNumbers = new SqlPhoneNumberRepository(client);
   }
 
   async ping(): Promise<void> {

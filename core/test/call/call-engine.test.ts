@@ -40,7 +40,7 @@ t.test('three calls in flight switch TTS at their next turn after PUT /v1/assist
   const fake2 = tts.get('fake2') as FakeTtsProvider;
 
   const legs: FakeLeg[] = [];
-  for (let i = 0; i < 3; i++) legs.push(await transport.dial({ assistantId: 'sales', fromNumber: `1380013800${i}`, toNumber: '4001234567' }));
+  for (let i = 0; i < 3; i++) legs.push(await transport.announce({ assistantId: 'sales', fromNumber: `1380013800${i}`, toNumber: '4001234567' }));
   await clock.advance(1500);
   for (const leg of legs) t.ok(leg.botAudioAfter(0) > 0, `${leg.id} heard the greeting`);
   t.equal(kernel.calls.active().length, 3);
@@ -83,14 +83,14 @@ t.test('a call for an unknown assistant is recorded and hung up', async (t) => {
   const clock = new VirtualClock();
   const { kernel } = await startKernel(t, testConfig({ plugins: { 'fake-providers': {}, 'test-transport': {} } }), {}, { clock });
   const transport = kernel.container.collection(transportRefs.transports).get('test') as TestTransport;
-  const leg = await transport.dial({ assistantId: 'nobody' });
-  t.equal(leg.hungUp, 'setup-failed');
+  const leg = await transport.announce({ assistantId: 'nobody' });
+  t.equal(leg.hungUp, 'assistant-not-found');
   const store = kernel.resolve(coreRefs.store);
   t.match(await store.calls.get(leg.id), { status: 'ended', endReason: 'assistant-not-found' });
   t.match(await store.callEvents.list(leg.id), [{ type: 'error', payload: { code: 'VAPI_ERR_ASSISTANT_NOT_FOUND' } }]);
 
-  const unrouted = await transport.dial({});
-  t.equal(unrouted.hungUp, 'setup-failed');
+  const unrouted = await transport.announce({});
+  t.equal(unrouted.hungUp, 'assistant-not-found');
   t.match(await store.calls.get(unrouted.id), { status: 'ended', endReason: 'assistant-not-found' });
   t.match(await store.callEvents.list(unrouted.id), [{ type: 'error', payload: { code: 'VAPI_ERR_ASSISTANT_NOT_FOUND', message: /routed a call to no assistant/ } }]);
 });

@@ -74,7 +74,7 @@ export function storeSuite(t: Test, openClient: () => Promise<SqlClient>): void 
     const [{ n }] = await client.query<{ n: number }>('SELECT count(*) AS n FROM schema_migrations');
     tt.equal(n, all.length, 'nothing recorded twice');
 
-    for (const table of ['assistants', 'calls', 'call_events', 'api_keys']) {
+    for (const table of ['assistants', 'calls', 'call_events', 'api_keys', 'phone_numbers']) {
       const [row] = await client.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [table]);
       tt.ok(row!.exists, `table ${table} exists`);
     }
@@ -373,6 +373,42 @@ export function storeSuite(t: Test, openClient: () => Promise<SqlClient>): void 
     tt.same((await store.apiKeys.list()).find((k) => k.id === record.id)?.revokedAt, revokedAt, 'first revocation time kept');
     tt.equal(await store.apiKeys.revoke('no-such-key'), false);
     tt.ok(await store.apiKeys.verify(second.key), 'the other key still works');
+  });
+
+  t.test('phone numbers: create, get, list in pattern order, update, delete', async (tt) => {
+    const exact = await store.phoneNumbers.create({ pattern: '4001234567', assistantId: 'sales', label: '销售热线' });
+    tt.match(exact, { pattern: '4001234567', assistantId: 'sales', label: '销售热线' });
+    tt.ok(exact.createdAt instanceof Date && exact.updatedAt instanceof Date);
+    tt.same(await store.phoneNumbers.get('4001234567'), exact, 'get returns what create returned');
+    await store.phoneNumbers.create({ pattern: '*', assistantId: 'reception' });
+    await store.phoneNumbers.create({ pattern: '400*', assistantId: 'support' });
+    await store.phoneNumbers.create({ pattern: '+1415*', assistantId: 'us' });
+    tt.equal((await store.phoneNumbers.get('*'))?.label, null, 'label defaults to null');
+    tt.equal(await store.phoneNumbers.get('4009999999'), undefined, 'no partial matching in the store: that is the router');
+
+    // Byte order on both drivers, whatever the database collation.
+    const order = ['*', '+1415*', '400*', '4001234567'];
+    tt.same((await store.phoneNumbers.all()).map((r) => r.pattern), order);
+    tt.same((await store.phoneNumbers.list()).map((r) => r.pattern), order);
+    tt.same((await store.phoneNumbers.list({ limit: 2, offset: 1 })).map((r) => r.pattern), order.slice(1, 3));
+
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const moved = await store.phoneNumbers.update('4001234567', { assistantId: 'sales-2' });
+    tt.match(moved, { assistantId: 'sales-2', label: '销售热线' }, 'label kept when not in the patch');
+    tt.ok(moved!.updatedAt.getTime() > exact.updatedAt.getTime(), 'updatedAt bumped');
+    tt.same(moved!.createdAt, exact.createdAt);
+    tt.match(await store.phoneNumbers.update('4001234567', { label: 'Sales' }), { assistantId: 'sales-2', label: 'Sales' }, 'assistant kept');
+    tt.match(await store.phoneNumbers.update('4001234567', { label: null }), { label: null }, 'null clears the label');
+    tt.equal(await store.phoneNumbers.update('123', { label: 'x' }), undefined, 'update of a missing route → undefined');
+
+    tt.match(await rejection(store.phoneNumbers.create({ pattern: '400*', assistantId: 'other' })), { code: 'VAPI_ERR_STORE_CONFLICT' }, 'one route per pattern');
+    tt.match(await rejection(store.phoneNumbers.create({ pattern: '400-123', assistantId: 'x' })), { code: 'VAPI_ERR_STORE_INVALID' }, 'the table refuses what is not normalised');
+    tt.match(await rejection(store.phoneNumbers.create({ pattern: '4*0', assistantId: 'x' })), { code: 'VAPI_ERR_STORE_INVALID' });
+    tt.match(await rejection(store.phoneNumbers.create({ pattern: '123', assistantId: '' })), { code: 'VAPI_ERR_STORE_INVALID' }, 'an assistant is required');
+
+    tt.equal(await store.phoneNumbers.delete('400*'), true);
+    tt.equal(await store.phoneNumbers.delete('400*'), false, 'deleting twice → false');
+    tt.same((await store.phoneNumbers.all()).map((r) => r.pattern), ['*', '+1415*', '4001234567']);
   });
 
   t.test('concurrent writes do not lose or duplicate rows', async (tt) => {

@@ -58,7 +58,7 @@ export async function startWithFreeswitch(t: Teardown, options: Record<string, u
       ...(config.assistant ?? {}),
     },
   });
-  const transport = kernel.collection(transportRefs.transports).get('freeswitch') as FreeswitchTransport;
+  const transport = kernel.container.collection(transportRefs.transports).get('freeswitch') as FreeswitchTransport;
   return { fs, kernel, logs, store, transport, playbackDir };
 }
 
