@@ -11,7 +11,7 @@ import type { Logger } from '@vapi-cn/sdk-plugin-api';
 import { connectInbound } from '../../src/esl/connect-inbound.js';
 import type { EslFrame } from '../../src/esl/esl-frame-reader.js';
 
-export const CAPTURES = fileURLToPath(new URL('./captures/', import.meta.url));
+export const CAPTURES = fileURLToPath(new URL('../../../../test/fixtures/freeswitch/', import.meta.url));
 
 export interface TestLike {
   teardown(fn: () => unknown): void;
