@@ -17,19 +17,24 @@ import {
 } from '@vapi-cn/sdk-plugin-api';
 import { HttpServer } from '../api/http-server.js';
 import { addHealthRoutes } from '../api/routes/health-routes.js';
+import { addCallControlRoutes } from '../api/routes/call-control-routes.js';
+import { addPhoneNumberRoutes } from '../api/routes/phone-number-routes.js';
 import { addRestRoutes } from '../api/routes/rest-routes.js';
 import { openBus } from '../bus/open-bus.js';
 import { AssistantDirectory } from '../call/assistant-directory.js';
 import { CallEngine } from '../call/call-engine.js';
+import { CallControl } from '../call/call-control.js';
 import { CallManagerImpl } from '../call/call-manager.js';
 import { SystemClock } from '@vapi-cn/sdk-plugin-api';
 import { RefContainer } from '../container/ref-container.js';
 import { createLogger } from '../logging/create-logger.js';
 import { PromMetrics } from '../metrics/prom-metrics.js';
+import { NumberRouterImpl } from '../routing/number-router.js';
 import { openStore } from '../store/open-store.js';
 import type { BootPlan, PlannedPlugin } from './boot-plan.js';
 import { createPluginContext, type PluginContextHandle } from './plugin-context.js';
 import { withTimeout } from './with-timeout.js';
+import { consoleUrlWithKey, createFirstStartKey } from './first-start-key.js';
 
 export type KernelPhase = 'starting' | 'ready' | 'draining' | 'stopped';
 
@@ -63,6 +68,8 @@ export class Kernel {
   readonly clock: Clock;
   calls!: CallManagerImpl;
   engine!: CallEngine;
+  numberRouter?: NumberRouterImpl;
+  callControl?: CallControl;
 
   private constructor(readonly plan: BootPlan, options: KernelOptions) {
     this.log = options.logger ?? createLogger({ level: plan.config.server.log.level, ...(options.logDestination ? { destination: options.logDestination } : {}) });
@@ -103,12 +110,29 @@ export class Kernel {
   /** Optional plugins whose setup failed: the server runs without them. */
   readonly skipped: string[] = [];
 
+  /**
+   * The console URL carrying the API key created on this first start (`auth.firstStartKey`), for
+   * the CLI to print once on stdout; undefined on any other start. Never logged.
+   */
+  firstStartUrl: string | undefined;
+
   /** Assistants from the config file that the store does not have yet (a running edit is kept). */
   private async seedAssistants(store: Store): Promise<void> {
     for (const seed of this.plan.config.assistants ?? []) {
       if (await store.assistants.get(seed.id)) continue;
       await store.assistants.create({ id: seed.id, name: seed.name, config: seed.config });
       this.log.info({ assistantId: seed.id }, 'assistant created from the config file');
+    }
+  }
+
+  /** Config routes to an assistant the store does not have: calls to them would fail. */
+  private async warnAboutRoutedAssistants(store: Store): Promise<void> {
+    const missing = new Set<string>();
+    for (const { assistantId } of this.plan.config.numbers ?? []) {
+      if (!missing.has(assistantId) && !(await store.assistants.get(assistantId))) missing.add(assistantId);
+    }
+    for (const assistantId of missing) {
+      this.log.warn({ assistantId, fix: 'create it (POST /v1/assistants or `assistants:` in the config file), or change the route' }, 'numbers: routes calls to an assistant that does not exist');
     }
   }
 
@@ -119,6 +143,23 @@ export class Kernel {
     const bus: Bus = (this.bus = await openBus(server.bus, this.log.child({ component: 'bus' })));
     const http = (this.http = await HttpServer.create({ log: this.log, store, authEnabled: server.auth.enabled }));
     this.calls = new CallManagerImpl({ container: this.container, store, bus, log: this.log, metrics: this.metrics });
+    const numberRouter = (this.numberRouter = new NumberRouterImpl({
+      store,
+      bus,
+      clock: this.clock,
+      log: this.log.child({ component: 'numbers' }) as unknown as Logger,
+      configRoutes: this.plan.config.numbers ?? [],
+    }));
+    const callControl = (this.callControl = new CallControl({
+      container: this.container,
+      calls: this.calls,
+      store,
+      bus,
+      clock: this.clock,
+      log: this.log.child({ component: 'calls' }) as unknown as Logger,
+      // The engine exists once the transports have started, before the server listens.
+      accept: (transport, leg, incoming) => this.engine.accept(transport, leg, incoming),
+    }));
 
     const core = this.container;
     core.provide(coreRefs.logger, this.log as unknown as Logger, 'core');
@@ -129,6 +170,7 @@ export class Kernel {
     core.provide(coreRefs.clock, this.clock, 'core');
     core.provide(coreRefs.http, http.routesFor('core'), 'core');
     core.provide(coreRefs.calls, this.calls, 'core');
+    core.provide(coreRefs.numberRouter, numberRouter, 'core');
 
     addHealthRoutes(
       http,
@@ -136,7 +178,12 @@ export class Kernel {
       this.metrics,
     );
     addRestRoutes(http, store);
+    addPhoneNumberRoutes(http, store, numberRouter);
+    addCallControlRoutes(http, () => callControl);
     await this.seedAssistants(store);
+    await this.warnAboutRoutedAssistants(store);
+    await numberRouter.start();
+    await callControl.start();
 
     const phaseSeconds = this.metrics.histogram({
       name: 'vapi_kernel_plugin_phase_seconds',
@@ -189,6 +236,14 @@ export class Kernel {
 
     await http.listen(server.server.host, server.server.port);
     this.listening = true;
+    // After listen: the URL needs the port, and a key made before a failed start would never be shown.
+    if (this.plan.config.firstStartKey && server.auth.enabled) {
+      const created = await createFirstStartKey(store);
+      if (created) {
+        this.firstStartUrl = consoleUrlWithKey(server.server.host, http.port(), created.key);
+        this.log.info({ apiKeyId: created.id }, 'first start: created an API key for the console (its URL is printed on stdout, never logged)');
+      }
+    }
     this.currentPhase = 'ready';
     this.metrics.gauge({ name: 'vapi_kernel_plugins', help: 'Plugins running' }).set(this.running.length);
     this.metrics.gauge({ name: 'vapi_kernel_start_seconds', help: 'Time from boot to ready' }).set((performance.now() - began) / 1000);
@@ -218,6 +273,8 @@ export class Kernel {
         withTimeout(() => entry.planned.plugin.stop?.(entry.handle.context, entry.state), entry.planned.timeouts.stopMs, { plugin: entry.planned.id, phase: 'stop' }),
       );
     }
+    if (this.callControl) await this.closeQuietly('calls', () => this.callControl!.close());
+    if (this.numberRouter) await this.closeQuietly('numbers', () => this.numberRouter!.close());
     if (this.bus) await this.closeQuietly('bus', () => this.bus!.close());
     if (this.store) await this.closeQuietly('store', () => this.store!.close());
     this.currentPhase = 'stopped';

@@ -30,6 +30,24 @@ const ui = {
   callDetail: $('call-detail'),
 };
 
+/**
+ * A key in the URL's fragment (`/#key=…`, the URL the server prints on its first start): kept in
+ * localStorage like a typed one, then taken out of the address bar and the history, so it is not
+ * bookmarked or shared with the URL. A fragment never reaches the server or its logs.
+ */
+function takeKeyFromFragment() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  if (!params.has('key')) return false;
+  const key = (params.get('key') || '').trim();
+  params.delete('key');
+  const rest = params.toString();
+  history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+  if (!key) return false;
+  localStorage.setItem(KEY_STORAGE, key);
+  return true;
+}
+takeKeyFromFragment();
+
 /** State the page keeps; `window.vapiConsole` exposes it for debugging (and the browser tests). */
 const state = {
   apiKey: localStorage.getItem(KEY_STORAGE) || '',
@@ -339,6 +357,14 @@ $('forget-key').addEventListener('click', () => {
   void loadAssistants();
   ui.calls.replaceChildren();
   ui.callDetail.replaceChildren();
+});
+// A #key= URL pasted into this tab's address bar changes only the fragment: no reload.
+window.addEventListener('hashchange', () => {
+  if (!takeKeyFromFragment()) return;
+  state.apiKey = localStorage.getItem(KEY_STORAGE) || '';
+  ui.key.value = state.apiKey;
+  void loadAssistants();
+  void loadCalls();
 });
 $('refresh-assistants').addEventListener('click', () => void loadAssistants());
 $('refresh-calls').addEventListener('click', () => void loadCalls());

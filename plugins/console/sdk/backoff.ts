@@ -20,13 +20,19 @@ export function backoffDelay(attempt: number, options: ReconnectOptions = {}, ra
   return Math.round(base * (1 - Math.min(1, Math.max(0, jitter)) * random()));
 }
 
+/** The server lost a WebRTC call's media (ICE failed, no RTP): the call ended, but as a drop would. */
+export const MEDIA_LOST_CLOSE = 4001;
+
 /**
  * Whether a connection that closed with `code` dropped unexpectedly. Not when the client stopped,
  * the server said the call ended, or the server closed on purpose: 1000 (normal), 1008 (policy),
- * 1009 (message too big) and 4000-4999 (the voice API's own codes: call ended, bad start...).
+ * 1009 (message too big) and 4000-4999 (the voice API's own codes: call ended, bad start...);
+ * except 4001, media lost, which is a network failure the server noticed first.
  */
 export function isUnexpectedClose(code: number, { stopped, ended }: { stopped: boolean; ended: boolean }): boolean {
-  if (stopped || ended) return false;
+  if (stopped) return false;
+  if (code === MEDIA_LOST_CLOSE) return true;
+  if (ended) return false;
   if (code === 1000 || code === 1008 || code === 1009) return false;
   return code < 4000 || code > 4999;
 }

@@ -79,8 +79,12 @@ export interface VapiEvents {
   transcript: { role: 'user' | 'assistant'; text: string; isFinal: boolean };
   /** The bot's words: each sentence as it starts to be spoken, then `isFinal` with the turn as heard. */
   response: { text: string; isFinal: boolean };
-  /** A tool the model called. */
-  functionCall: { name: string; arguments: unknown; callId: string };
+  /**
+   * A tool the model called. With `awaitsResult` it is a client tool: run it and answer with
+   * `sendFunctionResult(callId, result)` within `timeoutMs`; otherwise the server ran it and this
+   * only informs.
+   */
+  functionCall: { name: string; arguments: unknown; callId: string; awaitsResult: boolean; timeoutMs?: number };
   /** RMS levels (0..1) of the bot's voice and the microphone, every `levelIntervalMs`. */
   audioLevel: { bot: number; mic: number };
   /** Latencies of a bot turn, in ms, after the turn. */
@@ -222,7 +226,7 @@ export class VapiClient extends Emitter<VapiEvents> {
     this.connected().sendJson({ type: 'text', text });
   }
 
-  /** The result of a client-side function the model called (`functionCall`). */
+  /** Answers a client tool (a `functionCall` with `awaitsResult`): `result` is any JSON value; text reaches the model as it is. */
   sendFunctionResult(callId: string, result: unknown): void {
     this.connected().sendJson({ type: 'function_result', call_id: callId, result });
   }
@@ -337,7 +341,13 @@ export class VapiClient extends Emitter<VapiEvents> {
       case 'response':
         return this.emit('response', { text: message.text, isFinal: message.is_final });
       case 'function_call':
-        return this.emit('functionCall', { name: message.function_name, arguments: message.arguments, callId: message.call_id });
+        return this.emit('functionCall', {
+          name: message.function_name,
+          arguments: message.arguments,
+          callId: message.call_id,
+          awaitsResult: message.awaits_result === true,
+          ...(typeof message.timeout_ms === 'number' ? { timeoutMs: message.timeout_ms } : {}),
+        });
       case 'latency':
         return this.emit('latency', message.turn);
       case 'clear':

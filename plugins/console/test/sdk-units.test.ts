@@ -21,6 +21,8 @@ t.test('only unexpected closes are reconnected', async (t) => {
   t.notOk(isUnexpectedClose(4400, open), '4400 (bad start)');
   t.notOk(isUnexpectedClose(1006, { stopped: true, ended: false }), 'not after stop()');
   t.notOk(isUnexpectedClose(1006, { stopped: false, ended: true }), 'not after status: ended');
+  t.ok(isUnexpectedClose(4001, { stopped: false, ended: true }), '4001 (WebRTC media lost), even after status: ended');
+  t.notOk(isUnexpectedClose(4001, { stopped: true, ended: true }), 'but not after stop()');
 });
 
 /** Frequency from zero crossings. */

@@ -30,6 +30,11 @@ const Options = Type.Object(
     bindAddress: Type.String({ default: '127.0.0.1', description: "IPv4 address media sockets bind to; '0.0.0.0' for every interface" }),
     announcedIp: Type.Optional(Type.String({ description: 'Public IPv4 to announce behind a 1:1 NAT (a cloud VM elastic IP)' })),
     connectTimeoutMs: Type.Integer({ minimum: 100, default: 15_000, description: 'A peer not connected within this fails and its call ends' }),
+    mediaTimeoutMs: Type.Integer({
+      minimum: 0,
+      default: 15_000,
+      description: 'A connected peer that receives no RTP or RTCP from the client for this long fails and its call ends (media-timeout); 0: off',
+    }),
   },
   { additionalProperties: false },
 );
@@ -59,7 +64,7 @@ export default definePlugin({
     const factory: RtcPeerFactory = {
       sampleRate: 48000,
       create(): RtcPeer {
-        return new WebRtcPeer({ ...network, opus, connectTimeoutMs: options.connectTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
+        return new WebRtcPeer({ ...network, opus, connectTimeoutMs: options.connectTimeoutMs, mediaTimeoutMs: options.mediaTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
       },
     };
     ctx.provide(webrtcRefs.peers, factory);

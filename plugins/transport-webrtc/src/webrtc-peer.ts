@@ -32,6 +32,12 @@ export type { IceCandidateInit } from './ice-candidate.js';
 
 /** Browsers give up on ICE after about 30 s; a caller waiting half that has hung up already. */
 const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
+/**
+ * A browser sends RTP every 20 ms while its microphone track lives (every 400 ms with DTX) and
+ * RTCP every few seconds: 15 s without either is a client whose media is gone. ICE consent (30 s
+ * in werift) would notice too, but later, and not a client that still answers consent checks.
+ */
+const DEFAULT_MEDIA_TIMEOUT_MS = 15_000;
 
 /**
  * `new` until answer(), `connecting` while ICE and DTLS run, `connected` once media can flow.
@@ -48,6 +54,11 @@ export interface WebRtcPeerOptions extends PeerNetworkOptions {
   jitterBuffer?: JitterBufferOptions;
   /** Time from answer() for ICE and DTLS to connect before the peer fails (default 15 s). */
   connectTimeoutMs?: number;
+  /**
+   * Once connected, no RTP or RTCP from the client for this long fails the peer with
+   * VAPI_ERR_WEBRTC_MEDIA_TIMEOUT (default 15 s); 0 turns the check off.
+   */
+  mediaTimeoutMs?: number;
   clock?: Clock;
   log?: Logger;
 }
@@ -65,6 +76,7 @@ export class WebRtcPeer {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly connectTimeoutMs: number;
+  private readonly mediaTimeoutMs: number;
   private readonly audioListeners = new Set<(frame: AudioFrame) => void>();
   private readonly candidateListeners = new Set<(candidate: IceCandidateInit | null) => void>();
   private readonly stateListeners = new Set<StateListener>();
@@ -87,6 +99,10 @@ export class WebRtcPeer {
   /** Remote candidates that came before answer() created the connection. */
   private readonly earlyCandidates: IceCandidateInit[] = [];
   private connectTimer: TimerHandle | undefined;
+  /** Checks, once connected, that the client still sends media (RTP or RTCP). */
+  private mediaTimer: TimerHandle | undefined;
+  /** clock.monotonic() of the last RTP or RTCP packet from the client (or of connecting). */
+  private lastMediaAt = 0;
   /** Set first thing in close(): werift reports its own closing synchronously, from inside close(). */
   private closed = false;
   private closing: Promise<void> | undefined;
@@ -114,8 +130,17 @@ export class WebRtcPeer {
         fix: 'leave connectTimeoutMs out (15 s) or give e.g. 10000',
       });
     }
+    const mediaTimeout = options.mediaTimeoutMs ?? DEFAULT_MEDIA_TIMEOUT_MS;
+    if (!(mediaTimeout >= 0) || !Number.isFinite(mediaTimeout)) {
+      throw new VapiError(`mediaTimeoutMs must be 0 (off) or a positive number of milliseconds, got ${mediaTimeout}`, {
+        code: 'VAPI_ERR_WEBRTC_OPTIONS',
+        category: 'invalid_request',
+        fix: 'leave mediaTimeoutMs out (15 s), give e.g. 10000, or 0 to rely on ICE consent alone',
+      });
+    }
     this.options = options;
     this.connectTimeoutMs = timeout;
+    this.mediaTimeoutMs = mediaTimeout;
     this.clock = options.clock ?? new SystemClock();
     this.log = options.log ?? silentLogger;
     this.closedWhileAnswering = new Promise<never>((_, reject) => (this.rejectAnswering = reject));
@@ -178,6 +203,9 @@ export class WebRtcPeer {
       if (!transceiver) throw sdpError('no audio section of the offer can carry Opus');
       transceiver.setDirection('sendrecv');
       this.transceiver = transceiver;
+      // Receiver and sender reports both show the client's media path is alive.
+      transceiver.receiver.onRtcp.subscribe(this.noteMedia);
+      transceiver.sender.onRtcp.subscribe(this.noteMedia);
 
       // werift gathers every candidate before setLocalDescription() returns, so the answer lists them.
       const answerDescription = await this.unlessClosed(pc.createAnswer());
@@ -262,6 +290,8 @@ export class WebRtcPeer {
   private async release(): Promise<void> {
     if (this.connectTimer !== undefined) this.clock.clearTimeout(this.connectTimer);
     this.connectTimer = undefined;
+    if (this.mediaTimer !== undefined) this.clock.clearTimeout(this.mediaTimer);
+    this.mediaTimer = undefined;
     if (this.flushHandle !== undefined) clearImmediate(this.flushHandle);
     this.inbound?.stop();
     const pc = this.pc;
@@ -305,6 +335,7 @@ export class WebRtcPeer {
   private receiveTrack(track: MediaStreamTrack): void {
     if (track.kind !== 'audio') return;
     track.onReceiveRtp.subscribe((packet) => {
+      this.noteMedia();
       const { header } = packet;
       // Opus only: anything else negotiated later (comfort noise, DTMF events) is not audio for us.
       if (header.payloadType !== this.receivePayloadType || !this.inbound) return;
@@ -337,6 +368,10 @@ export class WebRtcPeer {
     if (state === 'connected') {
       if (this.connectTimer !== undefined) this.clock.clearTimeout(this.connectTimer);
       this.connectTimer = undefined;
+      if (this.mediaTimeoutMs > 0 && this.mediaTimer === undefined) {
+        this.noteMedia();
+        this.watchMedia(this.mediaTimeoutMs);
+      }
       this.setState('connected');
     } else if (state === 'failed') {
       this.fail(
@@ -363,6 +398,29 @@ export class WebRtcPeer {
         fix: 'check that the client received the answer and candidates, and can reach the server over UDP (announcedIp, portRange, firewall), or configure a TURN server',
       }),
     );
+  }
+
+  /** Per packet: only a timestamp, so the hot path costs nothing more. */
+  private readonly noteMedia = (): void => {
+    this.lastMediaAt = this.clock.monotonic();
+  };
+
+  /** One timer per period, re-armed for what is left of it, rather than one reset per packet. */
+  private watchMedia(delayMs: number): void {
+    this.mediaTimer = this.clock.setTimeout(() => {
+      this.mediaTimer = undefined;
+      if (this.closed) return;
+      const idleMs = this.clock.monotonic() - this.lastMediaAt;
+      if (idleMs < this.mediaTimeoutMs) return this.watchMedia(this.mediaTimeoutMs - idleMs);
+      this.fail(
+        new VapiError(`no media (RTP or RTCP) from the client for ${Math.round(idleMs)} ms`, {
+          code: 'VAPI_ERR_WEBRTC_MEDIA_TIMEOUT',
+          category: 'timeout',
+          details: { mediaTimeoutMs: this.mediaTimeoutMs, idleMs: Math.round(idleMs), iceState: this.pc?.iceConnectionState },
+          fix: 'the client closed its peer connection or lost its network without ending the call: send stop before closing it; raise mediaTimeoutMs if clients pause their media on purpose',
+        }),
+      );
+    }, delayMs);
   }
 
   private fail(error: VapiError): void {

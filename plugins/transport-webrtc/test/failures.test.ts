@@ -110,6 +110,8 @@ t.test('options', async (t) => {
     { iceServers: [{ urls: 'http://stun.example.com' }] },
     { iceServers: [{ urls: [] }] },
     { connectTimeoutMs: 0 },
+    { mediaTimeoutMs: -1 },
+    { mediaTimeoutMs: Number.NaN },
     { opus: undefined },
   ];
   for (const options of bad) {

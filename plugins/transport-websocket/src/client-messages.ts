@@ -3,7 +3,7 @@
  * sends wrong gets a message that says what was expected, never an exception.
  */
 import { protocolError } from './errors.js';
-import type { VapiError } from '@vapi-cn/sdk-plugin-api';
+import type { JsonValue, VapiError } from '@vapi-cn/sdk-plugin-api';
 
 export type AudioEncoding = 'pcm' | 'opus';
 
@@ -20,13 +20,15 @@ export interface StartMessage {
 export type ClientMessage =
   | StartMessage
   | { type: 'text'; text: string }
-  | { type: 'function_result'; callId: string; result: unknown }
+  | { type: 'function_result'; callId: string; result: JsonValue | undefined }
   | { type: 'ice_candidate'; candidate: Record<string, unknown> | null }
   | { type: 'stop' };
 
 export const PCM_SAMPLE_RATES = [8000, 16000, 24000, 48000] as const;
 export const OPUS_SAMPLE_RATES = [8000, 12000, 16000, 24000, 48000] as const;
 const MAX_TEXT = 4000;
+/** Models' tool call ids are a few dozen characters. */
+const MAX_CALL_ID = 256;
 
 export function parseClientMessage(data: string): ClientMessage | VapiError {
   let raw: unknown;
@@ -48,10 +50,11 @@ export function parseClientMessage(data: string): ClientMessage | VapiError {
       }
       return { type: 'text', text: message.text };
     case 'function_result':
-      if (typeof message.call_id !== 'string' || !message.call_id) {
+      if (typeof message.call_id !== 'string' || !message.call_id || message.call_id.length > MAX_CALL_ID) {
         return protocolError('function_result needs the call_id of the function_call it answers', 'send {"type":"function_result","call_id":"…","result":…}');
       }
-      return { type: 'function_result', callId: message.call_id, result: message.result };
+      // Parsed from JSON, so a JSON value (or absent).
+      return { type: 'function_result', callId: message.call_id, result: message.result as JsonValue | undefined };
     case 'ice_candidate': {
       const candidate = message.candidate;
       if (candidate !== null && (typeof candidate !== 'object' || Array.isArray(candidate))) {

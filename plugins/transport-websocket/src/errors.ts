@@ -22,6 +22,11 @@ export const CLOSE = {
   normal: 1000,
   /** The call ended on the server's side (assistant ended it, error, shutdown). */
   ended: 4000,
+  /**
+   * A WebRTC call's media failed or stopped while this socket was still open (reason ice-failed,
+   * connect-timeout, media-timeout or peer-closed). The browser SDK reconnects after it, as after a drop.
+   */
+  mediaLost: 4001,
   badStart: 4400,
   startTimeout: 4408,
   /** The client stopped answering pings. */

@@ -4,7 +4,7 @@
  * a `LegWire`. Bot audio arrives already paced by the engine (one 20 ms frame per tick), so it is
  * sent at once: what the client still buffers is what `clear` drops.
  */
-import type { AudioFrame, CallLeg, CallLegEvents, CallNotice, DtmfDigit } from '@vapi-cn/sdk-plugin-api';
+import type { AudioFrame, CallLeg, CallLegEvents, CallNotice, DtmfDigit, JsonValue } from '@vapi-cn/sdk-plugin-api';
 
 export interface LegWire {
   audio(frame: AudioFrame): void;
@@ -19,7 +19,9 @@ type Listeners = { [E in keyof CallLegEvents]: Set<CallLegEvents[E]> };
 
 export class SocketLeg implements CallLeg {
   readonly direction = 'inbound' as const;
-  private readonly listeners: Listeners = { audio: new Set(), dtmf: new Set(), text: new Set(), hangup: new Set() };
+  /** A client that hears notices (the voice API) answers client tools with function_result. */
+  readonly clientTools: boolean;
+  private readonly listeners: Listeners = { audio: new Set(), dtmf: new Set(), text: new Set(), hangup: new Set(), functionResult: new Set() };
   private ended = false;
 
   constructor(
@@ -27,7 +29,9 @@ export class SocketLeg implements CallLeg {
     readonly inputSampleRate: number,
     readonly outputSampleRate: number,
     private readonly wire: LegWire,
-  ) {}
+  ) {
+    this.clientTools = wire.notice !== undefined;
+  }
 
   get isEnded(): boolean {
     return this.ended;
@@ -76,6 +80,11 @@ export class SocketLeg implements CallLeg {
   callerDtmf(digit: DtmfDigit): void {
     if (this.ended) return;
     for (const listener of this.listeners.dtmf) listener(digit);
+  }
+
+  callerFunctionResult(callId: string, result: JsonValue | undefined): void {
+    if (this.ended) return;
+    for (const listener of this.listeners.functionResult) listener(callId, result);
   }
 
   /** The client left (stop, close, vanished): the engine hears a hangup, once. */

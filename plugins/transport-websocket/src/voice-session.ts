@@ -92,8 +92,9 @@ export class VoiceSession {
         if (!this.leg) return this.sendError(protocolError('text before start', 'send start first'));
         return this.leg.callerText(message.text);
       case 'function_result':
-        // Tools run on the server (webhooks, built-ins); there is no client-side call to answer.
-        return this.sendError(protocolError(`no function_call with call_id '${message.callId}' is waiting for a client result`, 'answer only function_call messages that ask for a client result'));
+        if (!this.leg) return this.sendError(protocolError('function_result before start', 'answer function_call messages of a started call'));
+        // The engine answers a result it is not waiting for with an error message; the call goes on.
+        return this.leg.callerFunctionResult(message.callId, message.result);
       case 'ice_candidate':
         return this.onIceCandidate(message.candidate as RtcIceCandidate | null);
       case 'stop':
@@ -165,10 +166,9 @@ export class VoiceSession {
     }));
     peer.onAudio((frame) => leg.callerAudio(frame));
     peer.onStateChange((state, error) => {
-      if (state === 'failed') {
-        this.options.log.warn({ err: error }, 'webrtc peer failed');
-        this.fail(asVapiError(error ?? new Error('the WebRTC connection failed')), CLOSE.ended);
-      }
+      if (state === 'failed') this.mediaLost(peerFailureReason(error), asVapiError(error ?? new Error('the WebRTC connection failed')));
+      // A peer we did not close: the client closed its side (DTLS close) but kept the socket.
+      else if (state === 'closed') this.mediaLost('peer-closed');
     });
     this.sendJson({ type: 'status', status: 'connected', call_id: id, sample_rate: rate, encoding: 'webrtc' });
     try {
@@ -259,6 +259,18 @@ export class VoiceSession {
     this.finish(error.code, code);
   }
 
+  /**
+   * A WebRTC call whose media is gone while this socket stays open: say why (an error, then
+   * `status: ended` with the reason), close with 4001 and end the call. The peer has closed itself
+   * (or is closed here), releasing its sockets and timers.
+   */
+  private mediaLost(reason: string, error?: VapiError): void {
+    if (this.closed) return;
+    this.options.log.warn({ reason, err: error }, 'webrtc media lost: ending the call');
+    if (error) this.sendError(error);
+    this.finish(reason, CLOSE.mediaLost);
+  }
+
   /** The client's side ends the call (stop, failure): the engine hears a hangup. */
   private finish(cause: string, code: number): void {
     if (this.leg && !this.leg.isEnded) this.sendJson({ type: 'status', status: 'ended', reason: cause });
@@ -315,11 +327,33 @@ export function toServerMessage(notice: CallNotice): Record<string, unknown> {
     case 'response':
       return { type: 'response', text: notice.text, is_final: notice.isFinal };
     case 'function-call':
-      return { type: 'function_call', function_name: notice.name, arguments: parseArguments(notice.arguments), call_id: notice.callId };
+      return {
+        type: 'function_call',
+        function_name: notice.name,
+        arguments: parseArguments(notice.arguments),
+        call_id: notice.callId,
+        // The client runs the tool and must answer with function_result; else the server runs it.
+        awaits_result: notice.awaitsResult === true,
+        ...(notice.awaitsResult && notice.timeoutMs !== undefined ? { timeout_ms: notice.timeoutMs } : {}),
+      };
     case 'latency':
       return { type: 'latency', turn: notice.turn };
     case 'error':
-      return { type: 'error', code: notice.code, message: notice.message };
+      return { type: 'error', code: notice.code, message: notice.message, ...(notice.fix ? { fix: notice.fix } : {}) };
+  }
+}
+
+/** The call's end reason for a peer that failed, from transport-webrtc's error codes. */
+export function peerFailureReason(error: Error | undefined): string {
+  switch (isVapiError(error) ? error.code : undefined) {
+    case 'VAPI_ERR_WEBRTC_MEDIA_TIMEOUT':
+      return 'media-timeout';
+    case 'VAPI_ERR_WEBRTC_CONNECT_TIMEOUT':
+      return 'connect-timeout';
+    case 'VAPI_ERR_WEBRTC_CONNECTION':
+      return 'ice-failed';
+    default:
+      return 'webrtc-failed';
   }
 }
 
