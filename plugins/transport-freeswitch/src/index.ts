@@ -21,7 +21,7 @@ const Node = Type.Object(
     name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$', default: 'fs1', description: 'Name in logs and call metadata' }),
     host: Type.String({ minLength: 1, default: '127.0.0.1' }),
     port: Type.Integer({ minimum: 1, maximum: 65535, default: 8021 }),
-    password: Type.String({ minLength: 1, description: 'event_socket.conf.xml password; use ${env:FREESWITCH_ESL_PASSWORD}' }),
+    password: Type.String({ minLength: 1, description: 'event_socket.conf.xml password; the freeswitch/ overlay reads it from VAPI_ESL_PASSWORD' }),
   },
   { additionalProperties: false },
 );
