@@ -35,8 +35,13 @@ export interface RtcPeer {
 }
 
 export interface RtcPeerFactory {
-  /** Always 48000: Opus in WebRTC. */
-  readonly sampleRate: number;
+  /**
+   * Rate of the caller audio peers deliver, and of the bot audio they take. Opus packets carry no
+   * rate (RFC 7587: the RTP clock is 48 kHz whatever the audio), so peers decode straight to what
+   * the engine listens at and encode straight from what TTS speaks at: no resampling at the edge.
+   */
+  readonly inputSampleRate: number;
+  readonly outputSampleRate: number;
   create(): RtcPeer;
 }
 

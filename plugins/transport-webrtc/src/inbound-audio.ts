@@ -9,7 +9,7 @@
  */
 import { FRAME_MS, FrameChunker, samplesPerFrame, type AudioCodec, type AudioFrame, type Clock, type JitterBuffer, type TimerHandle } from '@vapi-cn/sdk-plugin-api';
 
-/** Opus runs at 48 kHz inside WebRTC (RFC 7587), and so does this path. */
+/** The RTP clock of Opus in WebRTC (RFC 7587), whatever rate the audio is decoded at. */
 export const WEBRTC_SAMPLE_RATE = 48000;
 
 /** Lost frames concealed at most for one gap: Opus PLC fades to silence within about 100 ms anyway. */
@@ -22,8 +22,10 @@ const MAX_LATE_IN_A_ROW = 25;
 const MAX_CATCH_UP_FRAMES = 5;
 
 export interface InboundAudioOptions {
-  /** An Opus codec at 48 kHz; only its decoder side is used. */
+  /** An Opus codec at `sampleRate`; only its decoder side is used. */
   decoder: AudioCodec;
+  /** Rate the decoder delivers (default 48000). */
+  sampleRate?: number;
   clock: Clock;
   /** Receives each 20 ms frame; the frame is reused afterwards (copy it to keep it). */
   onFrame(frame: AudioFrame): void;
@@ -52,10 +54,11 @@ export class InboundAudio {
   private readonly onFrame: (frame: AudioFrame) => void;
   private readonly jitter: JitterBuffer<Uint8Array> | undefined;
   private readonly onBadPacket: (error: unknown) => void;
-  private readonly frameSize = samplesPerFrame(WEBRTC_SAMPLE_RATE);
+  private readonly sampleRate: number;
+  private readonly frameSize: number;
   /** Re-frames packets that are not 20 ms long (10, 40, 60 ms ptime). */
-  private readonly chunker = new FrameChunker(WEBRTC_SAMPLE_RATE);
-  private readonly chunked: AudioFrame = { kind: 'audio', samples: new Int16Array(0), sampleRate: WEBRTC_SAMPLE_RATE, timestamp: 0 };
+  private readonly chunker: FrameChunker;
+  private readonly chunked: AudioFrame;
   private readonly counters: InboundAudioStats = { packets: 0, frames: 0, concealed: 0, lost: 0, late: 0, badPackets: 0 };
   private ssrc: number | undefined;
   /** Direct mode: the sequence number expected next, and how many late packets came in a row. */
@@ -69,6 +72,10 @@ export class InboundAudio {
 
   constructor(options: InboundAudioOptions) {
     this.decoder = options.decoder;
+    this.sampleRate = options.sampleRate ?? WEBRTC_SAMPLE_RATE;
+    this.frameSize = samplesPerFrame(this.sampleRate);
+    this.chunker = new FrameChunker(this.sampleRate);
+    this.chunked = { kind: 'audio', samples: new Int16Array(0), sampleRate: this.sampleRate, timestamp: 0 };
     this.clock = options.clock;
     this.onFrame = options.onFrame;
     this.jitter = options.jitterBuffer;
@@ -181,7 +188,7 @@ export class InboundAudio {
       return;
     }
     // The first frame out starts with samples left over from the previous packet.
-    let timestamp = at - (this.chunker.pending * 1000) / WEBRTC_SAMPLE_RATE;
+    let timestamp = at - (this.chunker.pending * 1000) / this.sampleRate;
     this.chunker.push(frame.samples, (samples) => {
       this.chunked.samples = samples;
       this.chunked.timestamp = timestamp;

@@ -30,6 +30,14 @@ const Options = Type.Object(
     bindAddress: Type.String({ default: '127.0.0.1', description: "IPv4 address media sockets bind to; '0.0.0.0' for every interface" }),
     announcedIp: Type.Optional(Type.String({ description: 'Public IPv4 to announce behind a 1:1 NAT (a cloud VM elastic IP)' })),
     connectTimeoutMs: Type.Integer({ minimum: 100, default: 15_000, description: 'A peer not connected within this fails and its call ends' }),
+    inputSampleRate: Type.Union([8000, 12000, 16000, 24000, 48000].map((rate) => Type.Literal(rate)), {
+      default: 16000,
+      description: 'Rate caller audio is decoded to: what the VAD and STT listen at, so no resampler runs (Opus decodes to any of these)',
+    }),
+    outputSampleRate: Type.Union([8000, 12000, 16000, 24000, 48000].map((rate) => Type.Literal(rate)), {
+      default: 24000,
+      description: 'Rate bot audio is encoded from: TTS voices are 16-24 kHz, so 48 kHz would only add resampling and encoder work',
+    }),
     mediaTimeoutMs: Type.Integer({
       minimum: 0,
       default: 15_000,
@@ -62,9 +70,10 @@ export default definePlugin({
     }
     const jitterBuffers = ctx.optionalDeps.jitterBuffers;
     const factory: RtcPeerFactory = {
-      sampleRate: 48000,
+      inputSampleRate: options.inputSampleRate,
+      outputSampleRate: options.outputSampleRate,
       create(): RtcPeer {
-        return new WebRtcPeer({ ...network, opus, connectTimeoutMs: options.connectTimeoutMs, mediaTimeoutMs: options.mediaTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
+        return new WebRtcPeer({ ...network, opus, inputSampleRate: options.inputSampleRate, outputSampleRate: options.outputSampleRate, connectTimeoutMs: options.connectTimeoutMs, mediaTimeoutMs: options.mediaTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
       },
     };
     ctx.provide(webrtcRefs.peers, factory);

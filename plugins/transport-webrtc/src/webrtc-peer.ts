@@ -44,11 +44,18 @@ const DEFAULT_MEDIA_TIMEOUT_MS = 15_000;
  * `failed` (with the error) when they never connect or the connection is lost; the peer then
  * closes itself. `closed` always comes last, once sockets and timers are released.
  */
+/** The rates an Opus codec takes and gives (RFC 6716). */
+export const OPUS_RATES: readonly number[] = [8000, 12000, 16000, 24000, 48000];
+
 export type WebRtcPeerState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
 
 export interface WebRtcPeerOptions extends PeerNetworkOptions {
-  /** The `opus` codec factory (codec-opus); one codec per direction is created at 48 kHz. */
+  /** The `opus` codec factory (codec-opus); one codec per direction. */
   opus: AudioCodecFactory;
+  /** Rate received audio is decoded to (default 48000). */
+  inputSampleRate?: number;
+  /** Rate of the frames sendFrame() takes (default 48000). */
+  outputSampleRate?: number;
   /** A jitter buffer factory (stage-jitter-buffer): received audio is reordered and played out on a 20 ms clock. Without one, packets are decoded as they arrive. */
   jitterBuffers?: JitterBufferFactory;
   jitterBuffer?: JitterBufferOptions;
@@ -81,7 +88,9 @@ export class WebRtcPeer {
   private readonly candidateListeners = new Set<(candidate: IceCandidateInit | null) => void>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly rtpClock = new RtpClock();
-  private readonly frameSize = samplesPerFrame(WEBRTC_SAMPLE_RATE);
+  private readonly inputRate: number;
+  private readonly outputRate: number;
+  private readonly frameSize: number;
   private currentState: WebRtcPeerState = 'new';
   private pc: RTCPeerConnection | undefined;
   private transceiver: RTCRtpTransceiver | undefined;
@@ -122,6 +131,14 @@ export class WebRtcPeer {
         fix: "enable codec-opus and pass its registry entry: registry(stageRefs.codecs).get('opus')",
       });
     }
+    this.inputRate = options.inputSampleRate ?? WEBRTC_SAMPLE_RATE;
+    this.outputRate = options.outputSampleRate ?? WEBRTC_SAMPLE_RATE;
+    for (const rate of [this.inputRate, this.outputRate]) {
+      if (!OPUS_RATES.includes(rate)) {
+        throw new VapiError(`Opus cannot run at ${rate} Hz`, { code: 'VAPI_ERR_WEBRTC_OPTIONS', category: 'invalid_request', fix: `use one of ${OPUS_RATES.join(', ')} Hz` });
+      }
+    }
+    this.frameSize = samplesPerFrame(this.outputRate);
     const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     if (!(timeout > 0) || !Number.isFinite(timeout)) {
       throw new VapiError(`connectTimeoutMs must be a positive number of milliseconds, got ${timeout}`, {
@@ -251,8 +268,8 @@ export class WebRtcPeer {
    * A frame of another rate or length throws a bad_input VapiError.
    */
   sendFrame(frame: AudioFrame): boolean {
-    if (frame.sampleRate !== WEBRTC_SAMPLE_RATE) {
-      throw badAudioError('VAPI_ERR_CODEC_FRAME_RATE', `WebRTC sends 48 kHz frames, got ${frame.sampleRate} Hz`, 'resample bot audio to 48 kHz (the leg\'s outputSampleRate)');
+    if (frame.sampleRate !== this.outputRate) {
+      throw badAudioError('VAPI_ERR_CODEC_FRAME_RATE', `this peer sends ${this.outputRate} Hz frames, got ${frame.sampleRate} Hz`, `resample bot audio to ${this.outputRate} Hz (the leg's outputSampleRate)`);
     }
     if (frame.samples.length !== this.frameSize) {
       throw badAudioError('VAPI_ERR_CODEC_FRAME_SIZE', `WebRTC sends 20 ms frames (${this.frameSize} samples), got ${frame.samples.length}`, 're-frame the audio into 20 ms frames (FrameChunker)');
@@ -312,10 +329,11 @@ export class WebRtcPeer {
   private openConnection(): RTCPeerConnection {
     const pc = new RTCPeerConnection(weriftConfig(this.options));
     this.pc = pc;
-    this.encoder = this.options.opus.create({ sampleRate: WEBRTC_SAMPLE_RATE });
-    this.decoder = this.options.opus.create({ sampleRate: WEBRTC_SAMPLE_RATE });
+    this.encoder = this.options.opus.create({ sampleRate: this.outputRate });
+    this.decoder = this.options.opus.create({ sampleRate: this.inputRate });
     this.inbound = new InboundAudio({
       decoder: this.decoder,
+      sampleRate: this.inputRate,
       clock: this.clock,
       onFrame: (frame) => this.emitAudio(frame),
       ...(this.options.jitterBuffers ? { jitterBuffer: this.options.jitterBuffers.create<Uint8Array>(this.options.jitterBuffer) } : {}),

@@ -175,7 +175,7 @@ async function scriptedCall(t: { teardown(fn: () => unknown): void }) {
     log: silentLogger,
     clock: new SystemClock(),
     opus: undefined,
-    webrtc: { sampleRate: 48000, create: () => peer },
+    webrtc: { inputSampleRate: 48000, outputSampleRate: 48000, create: () => peer },
     async accept(accepted) {
       leg = accepted as SocketLeg;
       leg.on('hangup', (cause) => hangups.push(cause));

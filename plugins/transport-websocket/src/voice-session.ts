@@ -156,9 +156,9 @@ export class VoiceSession {
     this.earlyCandidates = undefined;
     for (const candidate of early) this.addCandidate(peer, candidate);
     peer.onIceCandidate((candidate) => this.sendJson({ type: 'ice_candidate', candidate }));
-    const rate = this.options.webrtc!.sampleRate;
+    const { inputSampleRate, outputSampleRate } = this.options.webrtc!;
     const id = this.options.newCallId();
-    const leg = (this.leg = new SocketLeg(id, rate, rate, {
+    const leg = (this.leg = new SocketLeg(id, inputSampleRate, outputSampleRate, {
       audio: (frame) => peer.sendFrame(frame),
       clear: () => this.sendJson({ type: 'clear' }),
       notice: (notice) => this.sendJson(toServerMessage(notice)),
@@ -170,7 +170,8 @@ export class VoiceSession {
       // A peer we did not close: the client closed its side (DTLS close) but kept the socket.
       else if (state === 'closed') this.mediaLost('peer-closed');
     });
-    this.sendJson({ type: 'status', status: 'connected', call_id: id, sample_rate: rate, encoding: 'webrtc' });
+    // Opus in WebRTC: the client sees a 48 kHz stream, whatever rates the server codes at.
+    this.sendJson({ type: 'status', status: 'connected', call_id: id, sample_rate: 48000, encoding: 'webrtc' });
     try {
       await this.options.accept(leg, { assistantId: start.assistantId, variables: start.variables, metadata: { client: 'webrtc' } });
     } catch (error) {
