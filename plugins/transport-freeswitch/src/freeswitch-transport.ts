@@ -27,6 +27,7 @@ import { FreeswitchLeg, type ChannelControl } from './freeswitch-leg.js';
 import { FreeswitchNode, type NodeSettings } from './freeswitch-node.js';
 import { dialOutcomeOf } from './hangup-causes.js';
 import { listenOutbound } from './esl/index.js';
+import { parseJsonEvent } from './esl/esl-event-parse.js';
 import type { EslConnection, EslEvent } from './esl/types.js';
 
 export interface FreeswitchTransportSettings {
@@ -84,7 +85,11 @@ export class FreeswitchTransport implements Transport {
   readonly nodes: FreeswitchNode[];
   private readonly calls = new Map<string, Attached>();
   private readonly dialling = new Map<string, PendingDial>();
+  /** Calls being routed (a lookup is in flight): a repeated CHANNEL_PARK must not take them twice. */
+  private readonly taking = new Set<string>();
   private listener: { port: number; close(): Promise<void> } | undefined;
+  /** Measurement hook (benchmarks): every bot audio chunk as it goes to FreeSWITCH (see PlaybackWriterOptions.onBroadcast). */
+  onBroadcast: ((callId: string, chunkMs: number, firstAudio: boolean, sinceAudioMs: number) => void) | undefined;
 
   constructor(
     private readonly settings: FreeswitchTransportSettings,
@@ -150,10 +155,13 @@ export class FreeswitchTransport implements Transport {
   private onEvent(node: FreeswitchNode | undefined, event: EslEvent): void {
     const uuid = event.uuid;
     if (!uuid) return;
-    const attached = this.calls.get(uuid);
+    const found = this.calls.get(uuid);
+    // A call taken over an outbound socket hears its events there (myevents); the node's inbound
+    // connection, subscribed to every channel, sees them too: each event counts once.
+    const attached = found && found.node === node ? found : undefined;
     switch (event.name) {
       case 'CHANNEL_PARK':
-        if (!attached && node && event.headers['Call-Direction'] === 'inbound' && !this.dialling.has(uuid)) void this.takeInbound(event, node, node);
+        if (!found && node && event.headers['Call-Direction'] === 'inbound' && !this.dialling.has(uuid) && !this.taking.has(uuid)) void this.takeInbound(event, node, node);
         return;
       case 'DTMF': {
         const digit = event.headers['DTMF-Digit'] ?? '';
@@ -187,6 +195,16 @@ export class FreeswitchTransport implements Transport {
    * `control` runs its commands (the node, or the call's own outbound socket).
    */
   private async takeInbound(event: EslEvent, control: ChannelControl, node: FreeswitchNode | undefined): Promise<void> {
+    const uuid = event.uuid!;
+    this.taking.add(uuid);
+    try {
+      await this.routeAndAttach(event, control, node);
+    } finally {
+      this.taking.delete(uuid);
+    }
+  }
+
+  private async routeAndAttach(event: EslEvent, control: ChannelControl, node: FreeswitchNode | undefined): Promise<void> {
     const uuid = event.uuid!;
     const headers = event.headers;
     const log = this.deps.log.child({ callId: uuid });
@@ -267,7 +285,14 @@ export class FreeswitchTransport implements Transport {
       uuid,
       direction,
       inputSampleRate: settings.streamSampleRate,
-      playback: { dir: settings.playback.dir, sampleRate: settings.playback.sampleRate, maxChunkMs: settings.playback.maxChunkMs, lowWaterMs: settings.playback.lowWaterMs, clock: deps.clock },
+      playback: {
+        dir: settings.playback.dir,
+        sampleRate: settings.playback.sampleRate,
+        maxChunkMs: settings.playback.maxChunkMs,
+        lowWaterMs: settings.playback.lowWaterMs,
+        clock: deps.clock,
+        onBroadcast: (chunkMs, firstAudio, sinceAudioMs) => this.onBroadcast?.(uuid, chunkMs, firstAudio, sinceAudioMs),
+      },
       playoutBufferMs: settings.playback.leadMs,
       control,
       log,
@@ -287,9 +312,9 @@ export class FreeswitchTransport implements Transport {
       },
       lost: (code) => {
         // FreeSWITCH closes the stream when the call hangs up; the hangup event follows at once.
-        // If it does not, the call lost its ears: end it.
+        // If it does not, either we missed it (Event Socket down) or the call lost its ears.
         log.warn({ code }, 'call audio socket closed while the call was up');
-        attached.mediaTimer = deps.clock.setTimeout(() => void this.abort(attached, 'media-timeout'), 2000);
+        attached.mediaTimer = deps.clock.setTimeout(() => void this.audioLost(attached, log), 2000);
       },
     };
     this.calls.set(uuid, attached);
@@ -328,6 +353,22 @@ export class FreeswitchTransport implements Transport {
         log.error({ err: error }, 'uuid_audio_stream failed');
         void this.abort(attached, 'media-timeout');
       });
+  }
+
+  /**
+   * The audio socket closed and no hangup followed. FreeSWITCH is asked whether the channel
+   * still exists (the question waits for a reconnect, up to commandTimeoutMs): a channel that is
+   * gone hung up while we could not hear; one still up has lost its media and is ended.
+   */
+  private async audioLost(attached: Attached, log: Logger): Promise<void> {
+    attached.mediaTimer = undefined;
+    if (attached.leg.isEnded) return;
+    const exists = await attached.leg.control.api('uuid_exists', attached.leg.id).then((reply) => reply.trim(), (error: Error) => {
+      log.warn({ err: error }, 'could not ask FreeSWITCH whether the channel still exists');
+      return 'unknown';
+    });
+    if (exists === 'false') attached.leg.farEndGone('NORMAL_CLEARING');
+    else await this.abort(attached, 'media-timeout');
   }
 
   /** Ends a call from our side: FreeSWITCH hangs it up, the engine hears why. */
@@ -407,13 +448,30 @@ export class FreeswitchTransport implements Transport {
         ...(request.assistantId ? { vapi_assistant_id: request.assistantId } : {}),
       },
     });
+    const { signal } = request;
+    if (signal?.aborted) throw dialCancelled();
     const pending: PendingDial = { request };
     this.dialling.set(uuid, pending);
+    // Cancelled while it rings (DELETE /v1/calls/:id, shutdown): FreeSWITCH stops ringing and the
+    // dial rejects at once. A channel not created yet when the kill went out is killed on answer.
+    const kill = () => void node.api('uuid_kill', `${uuid} ORIGINATOR_CANCEL`).catch((error: Error) => log.warn({ err: error }, 'could not cancel the outbound call'));
+    let onAbort = () => {};
+    const cancelled = new Promise<never>((_resolve, reject) => {
+      onAbort = () => {
+        log.info('outbound call cancelled while ringing');
+        kill();
+        reject(dialCancelled());
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+    const originate = node.bgapi('originate', `${dialString} &park()`, { timeoutMs: (timeoutS + 15) * 1000 });
+    originate.then((result) => signal?.aborted && result.startsWith('+OK') && kill(), () => {});
     let reply: string;
     try {
-      reply = await node.bgapi('originate', `${dialString} &park()`, { timeoutMs: (timeoutS + 15) * 1000 });
+      reply = await Promise.race([originate, cancelled]);
     } catch (error) {
       this.dialling.delete(uuid);
+      if (signal?.aborted) throw error;
       throw new VapiError(`originate could not be run: ${(error as Error).message}`, {
         code: 'VAPI_ERR_DIAL_FAILED',
         category: 'connectivity',
@@ -421,6 +479,8 @@ export class FreeswitchTransport implements Transport {
         cause: error,
         details: { outcome: 'failed', cause: 'ESL_UNAVAILABLE' },
       });
+    } finally {
+      signal?.removeEventListener('abort', onAbort);
     }
     this.dialling.delete(uuid);
     if (!reply.startsWith('+OK')) {
@@ -462,12 +522,44 @@ export class FreeswitchTransport implements Transport {
     }
     const adopted = rows.filter((row) => row.direction === 'inbound' && row.application === 'park' && !this.calls.has(row.uuid) && !this.dialling.has(row.uuid));
     this.deps.log.info({ node: node.name, kept, adopted: adopted.length }, 'Event Socket reconnected: calls re-attached');
-    for (const row of adopted) {
+    for (const row of adopted) void this.adopt(node, row);
+  }
+
+  /**
+   * A parked call that arrived while we could not hear. `show channels` lacks the channel
+   * variables (vapi_assistant_id, vapi_carrier...), so its channel data is read first.
+   */
+  private async adopt(node: FreeswitchNode, row: ChannelRow): Promise<void> {
+    const log = this.deps.log.child({ callId: row.uuid });
+    let event: EslEvent | string;
+    try {
+      const reply = await node.api('uuid_dump', `${row.uuid} json`);
+      if (reply.startsWith('-ERR')) {
+        log.info({ reply: reply.trim() }, 'a parked call hung up before it could be taken');
+        return;
+      }
+      event = parseJsonEvent(Buffer.from(reply));
+    } catch (error) {
+      event = (error as Error).message;
+    }
+    if (typeof event === 'string' || event.uuid !== row.uuid) {
+      log.warn({ problem: typeof event === 'string' ? event : 'another channel' }, 'uuid_dump unreadable: the parked call is taken with what show channels gives');
       const headers: Record<string, string> = { 'Unique-ID': row.uuid, 'Call-Direction': 'inbound', 'Caller-Destination-Number': row.dest ?? '', 'Answer-State': row.callstate === 'ACTIVE' ? 'answered' : 'ringing' };
       if (row.cid_num) headers['Caller-Caller-ID-Number'] = row.cid_num;
-      void this.takeInbound({ name: 'CHANNEL_PARK', uuid: row.uuid, headers }, node, node);
+      event = { name: 'CHANNEL_PARK', uuid: row.uuid, headers };
     }
+    if (this.calls.has(row.uuid)) return;
+    await this.takeInbound(event, node, node);
   }
+}
+
+/** The server stopped waiting for the answer: the record already says why (cancelled, shutdown). */
+function dialCancelled(): VapiError {
+  return new VapiError('the outbound call was cancelled before it was answered', {
+    code: 'VAPI_ERR_DIAL_FAILED',
+    category: 'invalid_request',
+    details: { outcome: 'failed', cause: 'ORIGINATOR_CANCEL' },
+  });
 }
 
 /** A row of `show channels as json` (the fields used here). */
