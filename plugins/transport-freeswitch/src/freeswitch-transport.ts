@@ -161,7 +161,8 @@ export class FreeswitchTransport implements Transport {
     const attached = found && found.node === node ? found : undefined;
     switch (event.name) {
       case 'CHANNEL_PARK':
-        if (!found && node && event.headers['Call-Direction'] === 'inbound' && !this.dialling.has(uuid) && !this.taking.has(uuid)) void this.takeInbound(event, node, node);
+        // In outbound mode `socket … async` parks the channel as well: that call is the socket's.
+        if (this.settings.mode === 'inbound' && !found && node && event.headers['Call-Direction'] === 'inbound' && !this.dialling.has(uuid) && !this.taking.has(uuid)) void this.takeInbound(event, node, node);
         return;
       case 'DTMF': {
         const digit = event.headers['DTMF-Digit'] ?? '';
@@ -489,7 +490,8 @@ export class FreeswitchTransport implements Transport {
       log.info({ outcome, cause }, 'outbound call not answered');
       throw new VapiError(`the call was not answered: ${cause}`, {
         code: outcome === 'busy' ? 'VAPI_ERR_DIAL_BUSY' : outcome === 'no-answer' ? 'VAPI_ERR_DIAL_NO_ANSWER' : 'VAPI_ERR_DIAL_FAILED',
-        category: outcome === 'failed' ? 'server' : 'invalid_request',
+        category: 'connectivity',
+        retryable: outcome !== 'failed',
         details: { outcome, cause },
       });
     }
@@ -520,7 +522,7 @@ export class FreeswitchTransport implements Transport {
       if (up.has(attached.leg.id)) kept++;
       else attached.leg.farEndGone('NORMAL_CLEARING');
     }
-    const adopted = rows.filter((row) => row.direction === 'inbound' && row.application === 'park' && !this.calls.has(row.uuid) && !this.dialling.has(row.uuid));
+    const adopted = rows.filter((row) => this.settings.mode === 'inbound' && row.direction === 'inbound' && row.application === 'park' && !this.calls.has(row.uuid) && !this.dialling.has(row.uuid));
     this.deps.log.info({ node: node.name, kept, adopted: adopted.length }, 'Event Socket reconnected: calls re-attached');
     for (const row of adopted) void this.adopt(node, row);
   }

@@ -89,3 +89,20 @@ export async function ended(store: { calls: { get(id: string): Promise<unknown> 
   }, `call ${id} to end`);
   return record!;
 }
+
+/** A JSON client for the server's REST API (auth is off in test configs). */
+export function restClient(base: string) {
+  return async (path: string, init: { method?: string; body?: unknown } = {}): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${base}${path}`, {
+      method: init.method ?? 'GET',
+      ...(init.body !== undefined ? { headers: { 'content-type': 'application/json' }, body: JSON.stringify(init.body) } : {}),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined };
+  };
+}
+
+/** Records the lines of the captured log whose message matches. */
+export function logLines(logs: { lines: Array<Record<string, unknown>> }, msg: RegExp): Array<Record<string, unknown>> {
+  return logs.lines.filter((line) => typeof line.msg === 'string' && msg.test(line.msg));
+}
