@@ -57,7 +57,9 @@ t.test('answer: CREATE (with the {vars}), PROGRESS, ANSWER, then +OK <uuid>, the
   const call = fs.findCall(uuid)!;
   t.equal(call.direction, 'outbound');
   t.equal(call.state, 'answered');
-  t.ok(call.pendingCallerSamples < 4000, 'the scripted callerAudio started flowing at the answer');
+  // Event-driven, not a snapshot: on a loaded machine the shared ticker may not have run yet.
+  await call.waitFor((c) => c.pendingCallerSamples < 4000, 5000, 'the caller audio to flow');
+  t.pass('the scripted callerAudio started flowing at the answer');
 });
 
 t.test('busy, no answer (originate_timeout or ringMs) and failures answer -ERR <CAUSE>', async (t) => {
