@@ -1,5 +1,6 @@
 import type { EmulatedCall } from './emulated-call.js';
 import type { EventFactory, FsEvent } from './fs-event.js';
+import type { EmulatorProbe } from './probe.js';
 import type { SharedTicker } from './ticker.js';
 
 /** Counters behind `emulator.stats()`. */
@@ -23,6 +24,8 @@ export interface CallHost {
   readonly events: EventFactory;
   readonly ticker: SharedTicker;
   readonly counters: EmulatorCounters;
+  /** Measurement hooks (load tests); undefined unless the emulator was started with one. */
+  readonly probe: EmulatorProbe | undefined;
   /** Hands an event to every ESL listener (subscriptions and filters decide who gets it). */
   fire(event: FsEvent): void;
   /** A console log line, delivered to `log <level>` listeners as log/data. */

@@ -73,6 +73,8 @@ export class EmulatedCall implements TickListener, StreamOwner {
   private lastStreamer: AudioStreamer | undefined;
   private playback: { playback: Playback; onDone: (status: 'done' | 'break') => void } | undefined;
   private mediaRunning = false;
+  /** The last tick sent caller audio (not padding): for the probe's speech onsets. */
+  private callerTalking = false;
   private readonly holders = new Set<SessionHolder>();
   private readonly waiters = new Set<Waiter>();
   private readonly streamFiles: string[] = [];
@@ -421,18 +423,24 @@ export class EmulatedCall implements TickListener, StreamOwner {
   /** @internal One 20 ms media tick from the shared ticker. */
   tick(): void {
     if (!this.mediaRunning) return;
-    const callerFrame = this.status.answerState === 'answered' ? this.caller.readTick() : SILENCE_TICK;
+    const answered = this.status.answerState === 'answered';
+    const talking = answered && this.caller.pendingSamples > 0;
+    const callerFrame = answered ? this.caller.readTick() : SILENCE_TICK;
     let played: Int16Array | null = null;
     const current = this.playback;
+    const probe = this.host.probe;
     if (current) {
       played = current.playback.nextFrame();
       if (current.playback.finished && this.playback === current) {
         this.playback = undefined;
+        probe?.playbackDone?.(this, current.playback.path, performance.now() + 20);
         current.onDone('done');
       }
     }
     this.heard?.append(played ?? SILENCE_TICK);
     this.streamer?.onTick(callerFrame, played);
+    if (probe?.callerSpeechSent && talking && !this.callerTalking && this.streamer?.info.connected) probe.callerSpeechSent(this, performance.now());
+    this.callerTalking = talking;
     this.checkWaiters();
   }
 

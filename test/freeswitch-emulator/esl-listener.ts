@@ -11,6 +11,7 @@ import {
 } from './event-serializer.js';
 import type { EventFactory, FsEvent } from './fs-event.js';
 import { parseHangupCause } from './hangup-causes.js';
+import type { EmulatorProbe } from './probe.js';
 
 /** What one ESL connection needs from the switch. */
 export interface ListenerHost {
@@ -18,6 +19,8 @@ export interface ListenerHost {
   readonly authTimeoutMs: number;
   readonly events: EventFactory;
   readonly counters: EmulatorCounters;
+  /** Measurement hooks (load tests). */
+  readonly probe: EmulatorProbe | undefined;
   findCall(uuid: string): EmulatedCall | undefined;
   /** Runs an API command (mod_commands & co); resolves with its output text. */
   runApi(command: string, args: string | undefined, listener: EslListener): string | Promise<string>;
@@ -174,6 +177,11 @@ export class EslListener implements SessionHolder {
       return;
     }
     if (commands.length === 0) return;
+    const probe = this.host.probe?.commandReceived;
+    if (probe) {
+      const at = performance.now();
+      for (const command of commands) probe(command.command, at);
+    }
     if (!this.gotFirstCommand) {
       this.gotFirstCommand = true;
       clearTimeout(this.firstCommandTimer);

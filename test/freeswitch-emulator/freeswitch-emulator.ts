@@ -10,6 +10,7 @@ import { EslListener, type ListenerHost } from './esl-listener.js';
 import type { LogLine } from './event-serializer.js';
 import { EventFactory, formatLocalDate, nowMicros, type FsEvent } from './fs-event.js';
 import { originate, type OriginateHandler } from './originate.js';
+import type { EmulatorProbe } from './probe.js';
 import { SharedTicker } from './ticker.js';
 
 export interface FreeSwitchEmulatorOptions {
@@ -33,6 +34,8 @@ export interface FreeSwitchEmulatorOptions {
   outboundConnectTimeoutMs?: number;
   /** Keep the far-end track of originated calls (placeCall has its own `record`). Default true. */
   record?: boolean;
+  /** Measurement hooks for load tests (see probe.ts). */
+  probe?: EmulatorProbe;
 }
 
 export type DialplanTarget =
@@ -77,7 +80,8 @@ export class FreeSwitchEmulator {
   readonly password: string;
   readonly tempDir: string;
 
-  private readonly options: Required<Omit<FreeSwitchEmulatorOptions, 'tempDir' | 'hostname'>>;
+  private readonly options: Required<Omit<FreeSwitchEmulatorOptions, 'tempDir' | 'hostname' | 'probe'>>;
+  private readonly probe: EmulatorProbe | undefined;
   private readonly factory: EventFactory;
   private readonly ticker = new SharedTicker();
   private readonly counters: EmulatorCounters = {
@@ -113,6 +117,7 @@ export class FreeSwitchEmulator {
       outboundConnectTimeoutMs: options.outboundConnectTimeoutMs ?? 5000,
       record: options.record ?? true,
     };
+    this.probe = options.probe;
     this.eslHost = this.options.host;
     this.password = this.options.password;
     this.factory = new EventFactory({ hostname: options.hostname });
@@ -407,6 +412,7 @@ export class FreeSwitchEmulator {
       events: this.factory,
       ticker: this.ticker,
       counters: this.counters,
+      probe: this.probe,
       fire: (event) => this.fire(event),
       log: (level, file, func, line, message, uuid) => this.log(level, file, func, line, message, uuid),
       writeTempFile: (name, data) => {
@@ -427,6 +433,7 @@ export class FreeSwitchEmulator {
       authTimeoutMs: this.options.authTimeoutMs,
       events: this.factory,
       counters: this.counters,
+      probe: this.probe,
       findCall: (uuid) => this.live.get(uuid),
       runApi: (command, args) => runApiCommand(this.apiContext, command, args) ?? `-ERR ${command} Command not found!\n`,
       fire: (event) => this.fire(event),

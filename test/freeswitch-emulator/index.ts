@@ -10,6 +10,7 @@ export {
   type EmulatorStats,
 } from './freeswitch-emulator.js';
 export { EmulatedCall, type CallState } from './emulated-call.js';
+export type { EmulatorProbe } from './probe.js';
 export type { AudioStreamInfo, StreamMix } from './audio-streamer.js';
 export type { OriginateAttempt, OriginateScript, OriginateHandler } from './originate.js';
 export { FsEvent } from './fs-event.js';

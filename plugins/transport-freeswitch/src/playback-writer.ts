@@ -27,8 +27,13 @@ export interface PlaybackWriterOptions {
   clock: Clock;
   log: Logger;
   commands: PlaybackCommands;
-  /** A chunk was handed to FreeSWITCH: `firstAudio` is true for the first chunk after silence. */
-  onBroadcast?(chunkMs: number, firstAudio: boolean): void;
+  /**
+   * A chunk is handed to FreeSWITCH (its uuid_broadcast goes out now): `firstAudio` is true for the
+   * first chunk after silence; `sinceAudioMs` is how long its audio waited here: since its first
+   * sample arrived or, for a first chunk that arrived while FreeSWITCH still played, since that
+   * ran out (for a turn's first chunk: the transport's share of the time to first audio).
+   */
+  onBroadcast?(chunkMs: number, firstAudio: boolean, sinceAudioMs: number): void;
 }
 
 export class PlaybackWriter {
@@ -48,6 +53,8 @@ export class PlaybackWriter {
   private closed = false;
   /** A chunk went to FreeSWITCH since the last clear(): a break has something to stop. */
   private broadcastSinceClear = false;
+  /** When the first sample of the chunk being gathered arrived (only kept for onBroadcast). */
+  private chunkStartedAt = 0;
   /** Chunks broadcast, for stats and tests. */
   chunksSent = 0;
 
@@ -68,6 +75,7 @@ export class PlaybackWriter {
     const samples = frame.samples;
     let offset = 0;
     while (offset < samples.length) {
+      if (this.pendingSamples === 0 && this.options.onBroadcast) this.chunkStartedAt = this.options.clock.monotonic();
       const take = Math.min(this.pending.length - this.pendingSamples, samples.length - offset);
       this.pending.set(take === samples.length ? samples : samples.subarray(offset, offset + take), this.pendingSamples);
       this.pendingSamples += take;
@@ -137,6 +145,7 @@ export class PlaybackWriter {
     this.pendingSamples = 0;
     const now = clock.monotonic();
     const firstAudio = this.playoutEnd <= now;
+    const waitingSince = firstAudio ? Math.max(this.chunkStartedAt, this.playoutEnd) : this.chunkStartedAt;
     this.playoutEnd = Math.max(this.playoutEnd, now) + chunkMs;
     const path = join(this.callDir, `${++this.sequence}.${sampleRate === 8000 ? 'r8' : 'r16'}`);
     const generation = this.generation;
@@ -148,7 +157,7 @@ export class PlaybackWriter {
       if (generation !== this.generation) return;
       this.chunksSent++;
       this.broadcastSinceClear = true;
-      this.options.onBroadcast?.(chunkMs, firstAudio);
+      this.options.onBroadcast?.(chunkMs, firstAudio, clock.monotonic() - waitingSince);
       const reply = await this.options.commands.api('uuid_broadcast', `${this.options.uuid} ${path} aleg`);
       if (!reply.startsWith('+OK')) this.options.log.warn({ reply: reply.trim() }, 'uuid_broadcast refused');
     }).catch((error: Error) => this.options.log.warn({ err: error }, 'bot audio chunk could not be played'));
