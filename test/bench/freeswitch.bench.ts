@@ -5,7 +5,8 @@
  * and queued with `uuid_broadcast`, barge-in as `uuid_break <uuid> all`. Calls ramp up at
  * BENCH_RAMP (default 20) a second; measured for BENCH_SECONDS (default 30) once every call has
  * heard the bot. Server: transport-freeswitch, the engine with stage-vad-webrtc,
- * stage-resample-speex and stage-pacer, fake providers, the store on in-memory PGlite. The
+ * stage-resample-speex and stage-pacer, fake providers, the store on PostgreSQL when reachable
+ * (else in-memory PGlite; BENCH_STORE=pglite forces it, see bench-store.ts). The
  * assistant speaks first, a message longer than the run (fake TTS at 16 kHz, 100 ms chunks at
  * 1.25x real time); every caller barges in every 4–6 s (staggered, seeded) with an 800 ms 300 Hz
  * tone; the fake STT hears words in it, so the bot is interrupted and answers with a reply longer
@@ -42,8 +43,10 @@
  *                 anchor, as bench:transport does), p99 over all frames; that includes the
  *                 emulator's own timer jitter.
  *   esl_events_per_s  events the emulator delivered to the server's Event Socket connection per
- *                 second of the window (the server's subscriptions plus modesl's
- *                 CHANNEL_EXECUTE_COMPLETE and BACKGROUND_JOB).
+ *                 second of the window (channel lifecycle, DTMF, BACKGROUND_JOB; the transport
+ *                 nixes modesl's CHANNEL_EXECUTE_COMPLETE, so once calls are up and only talk and
+ *                 barge in, this is near 0); esl_commands_per_s: the server's commands
+ *                 (uuid_broadcast, uuid_break...) per second.
  * Also printed: server CPU per call-second, RSS per call, event-loop busy share and delay, GC
  * pauses; the emulator's CPU, event-loop delay and late ticker ticks (its timestamps are only as
  * good as its loop); the machine's other load (all cores' busy time from /proc/stat minus server
@@ -57,7 +60,7 @@
  * Last line: one JSON object.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -68,6 +71,7 @@ import { fileURLToPath } from 'node:url';
 import { coreRefs, definePlugin, providerRefs, transportRefs, type WebSocketConnection } from '@vapi-cn/sdk-plugin-api';
 import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
+import { benchStore } from './bench-store.js';
 import type { FreeswitchTransport } from '../../plugins/transport-freeswitch/src/index.js';
 import { distribution, type CallersConfig, type CallersResult, type Distribution } from './freeswitch-callers.js';
 
@@ -76,7 +80,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const RAMP = Number(process.env.BENCH_RAMP ?? 20);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 /** Where bot audio files go (FreeSWITCH reads them there): the OS temp dir unless told. */
-const PLAYBACK_ROOT = process.env.BENCH_PLAYBACK_DIR ?? os.tmpdir();
+// The transport's own default: tmpfs when the host has it.
+const PLAYBACK_ROOT = process.env.BENCH_PLAYBACK_DIR ?? (existsSync('/dev/shm') ? '/dev/shm' : os.tmpdir());
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
 const VAD_MIN_SPEECH_MS = 100;
 const BARGE_IN_MIN_SPEECH_MS = 200;
@@ -87,6 +92,7 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CALLERS = fileURLToPath(new URL('./freeswitch-callers.ts', import.meta.url));
 
 interface ServerResult {
+  store: 'PostgreSQL' | 'PGlite';
   callers: CallersResult;
   firstAudio: Distribution;
   /** Chunks after FreeSWITCH ran dry in the middle of a turn: how long their audio waited. */
@@ -193,6 +199,7 @@ function frameLateness(streams: CallerFrames[]): number[] {
 }
 
 async function serve(): Promise<ServerResult> {
+  const db = await benchStore();
   const playbackDir = mkdtempSync(join(PLAYBACK_ROOT, 'vapi-bench-playback-'));
   // Whatever way this process ends, the call folders go with it.
   process.on('exit', () => rmSync(playbackDir, { recursive: true, force: true }));
@@ -240,7 +247,7 @@ async function serve(): Promise<ServerResult> {
     {
       server: { host: '127.0.0.1', port: 0, drainTimeoutMs: 1000 },
       log: { level: 'warn' },
-      store: { driver: 'pglite', dataDir: 'memory://' },
+      store: db.config,
       auth: { enabled: false },
       plugins: Object.fromEntries([
         plugin('stage-vad-webrtc'),
@@ -385,9 +392,11 @@ async function serve(): Promise<ServerResult> {
   const { result: callers } = (await messages.next('result')) as { result: CallersResult };
   if (DEBUG) console.log([...firstLogs, ...debugEvents].join('\n'));
   await kernel.stop('bench-end');
+  await db.drop();
   child.send({ type: 'stop' });
   const lateness = frameLateness(streams);
   return {
+    store: db.label,
     callers,
     firstAudio: distribution(firstAudio),
     firstAudioMidTurn: distribution(firstAudioMidTurn),
@@ -459,7 +468,7 @@ if (process.env.BENCH_FREESWITCH_SERVER) {
 
 async function report(): Promise<void> {
   console.log(
-    `bench:freeswitch (store PGlite in memory; server and emulator in separate processes): ${CALLS} calls through the FreeSWITCH emulator ` +
+    `bench:freeswitch (server and emulator in separate processes): ${CALLS} calls through the FreeSWITCH emulator ` +
       `(ESL inbound, mod_audio_stream 16 kHz, bot audio as 8 kHz files in ${PLAYBACK_ROOT} on ${filesystemOf(PLAYBACK_ROOT)}), ramp ${RAMP}/s, ${SECONDS} s window, ` +
       `on ${os.cpus().length} cores, node ${process.version}`,
   );
@@ -472,6 +481,7 @@ async function report(): Promise<void> {
     server.on('exit', (code) => reject(new Error(`the server process exited with ${code} before its result`)));
   });
   const c = r.callers;
+  console.log(`store: ${r.store}`);
   const windowS = c.windowMs / 1000;
   const core = (ms: number) => `${Math.round((ms / c.windowMs) * 100)}% of one core`;
   const adjust = (ms: number) => Math.round((ms - MIN_SPEECH_MS) * 10) / 10;
@@ -515,6 +525,7 @@ async function report(): Promise<void> {
       bench: 'freeswitch',
       calls: c.up - c.failed,
       esl_events_per_s: Math.round(c.eslEventsDelivered / windowS),
+      esl_commands_per_s: Math.round(c.eslCommands / windowS),
       first_audio_ms_p50: r.firstAudio.p50,
       barge_in_ms_p99: bargeIn.p99,
       frame_late_p99_ms: c.chunkLate.p99,
@@ -537,7 +548,7 @@ async function report(): Promise<void> {
       targets_met: met,
       placed: c.placed,
       seconds: SECONDS,
-      store: 'pglite',
+      store: r.store === 'PostgreSQL' ? 'postgres' : 'pglite',
       playback_fs: filesystemOf(PLAYBACK_ROOT),
     }),
   );

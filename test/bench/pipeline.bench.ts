@@ -21,6 +21,7 @@ import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
 import { FakeLeg } from '../../core/test/call/fake-leg.js';
 import { fileURLToPath } from 'node:url';
+import { benchStore } from './bench-store.js';
 
 const CALLS = Number(process.env.BENCH_CALLS ?? 200);
 const LATENCY = { sttFinalMs: 150, llmFirstTokenMs: 250, ttsFirstAudioMs: 120 };
@@ -70,42 +71,10 @@ const benchPlugins = definePlugin({
 
 const silent = new Writable({ write: (_c, _e, done) => done() });
 
-// The store is PostgreSQL, as in production, when it is reachable (TEST_POSTGRES_URL, default
-// 127.0.0.1:5432; a throwaway database); BENCH_STORE=pglite measures the embedded default, whose
-// queries cost CPU on this machine's two cores.
-async function postgresReachable(url: string): Promise<boolean> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
-const postgresUrl = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const postgresAdmin = process.env.BENCH_STORE !== 'pglite' && (await postgresReachable(postgresUrl)) ? postgresUrl : undefined;
-if (!postgresAdmin && process.env.BENCH_STORE !== 'pglite') console.log(`PostgreSQL is not reachable at ${postgresUrl}: measuring with the embedded PGlite`);
-let store_: Record<string, unknown> = { dataDir: 'memory://' };
-let dropDatabase: (() => Promise<void>) | undefined;
-if (postgresAdmin) {
-  const { default: pg } = await import('pg');
-  const name = `vapi_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: postgresAdmin });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
-  await admin.end();
-  const url = new URL(postgresAdmin);
-  url.pathname = `/${name}`;
-  store_ = { driver: 'postgres', url: url.toString() };
-  dropDatabase = async () => {
-    const again = new pg.Client({ connectionString: postgresAdmin });
-    await again.connect();
-    await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await again.end();
-  };
-}
+const benchDb = await benchStore();
+const store_ = benchDb.config;
+const postgresAdmin = benchDb.label === 'PostgreSQL';
+const dropDatabase = benchDb.drop;
 const config = resolveConfig(
   {
     server: { port: 0, drainTimeoutMs: 1000 },
@@ -188,7 +157,7 @@ if (process.env.BENCH_DEBUG) {
   console.log(JSON.stringify(events.find((e) => e.type === 'end-of-call-report')?.payload.turns));
 }
 await kernel.stop('bench-end');
-await dropDatabase?.();
+await dropDatabase();
 
 const pct = (values: number[], p: number) => {
   if (values.length === 0) return NaN;

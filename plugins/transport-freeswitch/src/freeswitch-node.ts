@@ -121,6 +121,9 @@ export class FreeswitchNode {
     connection.on('event', (event) => options.onEvent(this, event));
     connection.on('close', (reason) => this.onClose(connection, reason));
     await connection.subscribe(options.events);
+    // modesl subscribes CHANNEL_EXECUTE_COMPLETE for its execute(); this connection never executes,
+    // and every uuid_broadcast would bring one ~5 KB event back: most of the socket's traffic.
+    await connection.command('nixevent CHANNEL_EXECUTE_COMPLETE');
     this.connection = connection;
     this.attempt = 0;
     const reconnected = this.everConnected;
