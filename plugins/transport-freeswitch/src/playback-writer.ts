@@ -159,7 +159,8 @@ export class PlaybackWriter {
       this.broadcastSinceClear = true;
       this.options.onBroadcast?.(chunkMs, firstAudio, clock.monotonic() - waitingSince);
       const reply = await this.options.commands.api('uuid_broadcast', `${this.options.uuid} ${path} aleg`);
-      if (!reply.startsWith('+OK')) this.options.log.warn({ reply: reply.trim() }, 'uuid_broadcast refused');
+      // A chunk in flight as the call ends meets a channel that is gone: expected, not a warning.
+      if (!reply.startsWith('+OK')) this.options.log[this.closed ? 'debug' : 'warn']({ reply: reply.trim() }, 'uuid_broadcast refused');
     }).catch((error: Error) => this.options.log.warn({ err: error }, 'bot audio chunk could not be played'));
   }
 }
