@@ -1,5 +1,5 @@
 /**
- * The receive path of a call: Opus RTP packets in, 20 ms PCM16 frames at 48 kHz out, with lost
+ * The receive path of a call: Opus RTP packets in, 20 ms PCM16 frames at the decoder's rate out, with lost
  * packets concealed by the codec. Two modes:
  * - with a jitter buffer (stage-jitter-buffer's factory): packets are reordered in it and played
  *   out on a 20 ms clock, like a phone's playout; adds the buffer's depth as delay.

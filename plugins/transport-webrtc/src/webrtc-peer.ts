@@ -1,7 +1,7 @@
 /**
  * One call's WebRTC media: a werift RTCPeerConnection that answers a browser's offer with one
- * Opus audio transceiver over DTLS-SRTP, turning received RTP into 20 ms PCM16 frames at 48 kHz
- * and 20 ms frames given to sendFrame() into RTP. Signalling (carrying the offer, the answer and
+ * Opus audio transceiver over DTLS-SRTP, turning received RTP into 20 ms PCM16 frames at
+ * `inputSampleRate` and 20 ms frames at `outputSampleRate` given to sendFrame() into RTP. Signalling (carrying the offer, the answer and
  * trickled candidates) is the transport's job; this class only sees their contents.
  */
 import { setImmediate, clearImmediate } from 'node:timers';
@@ -178,7 +178,7 @@ export class WebRtcPeer {
     return { ...inbound, packetsSent: this.packetsSent, sendErrors: this.sendErrors };
   }
 
-  /** Received audio: 20 ms PCM16 mono frames at 48 kHz. The frame is reused after the call (copy it to keep it). */
+  /** Received audio: 20 ms PCM16 mono frames at `inputSampleRate`. The frame is reused after the call (copy it to keep it). */
   onAudio(listener: (frame: AudioFrame) => void): () => void {
     this.audioListeners.add(listener);
     return () => this.audioListeners.delete(listener);
@@ -263,7 +263,7 @@ export class WebRtcPeer {
   }
 
   /**
-   * Sends one 20 ms PCM16 frame at 48 kHz as an Opus RTP packet; the caller paces frames at real
+   * Sends one 20 ms PCM16 frame at `outputSampleRate` as an Opus RTP packet; the caller paces frames at real
    * time. Returns false (and drops the frame) until the peer is connected and after it closes.
    * A frame of another rate or length throws a bad_input VapiError.
    */

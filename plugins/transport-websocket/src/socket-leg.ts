@@ -4,7 +4,7 @@
  * a `LegWire`. Bot audio arrives already paced by the engine (one 20 ms frame per tick), so it is
  * sent at once: what the client still buffers is what `clear` drops.
  */
-import type { AudioFrame, CallLeg, CallLegEvents, CallNotice, DtmfDigit, JsonValue } from '@vapi-cn/sdk-plugin-api';
+import { CallLegListeners, type AudioFrame, type CallLeg, type CallLegEvents, type CallNotice, type DtmfDigit, type JsonValue } from '@vapi-cn/sdk-plugin-api';
 
 export interface LegWire {
   audio(frame: AudioFrame): void;
@@ -15,13 +15,11 @@ export interface LegWire {
   close(cause: string): void;
 }
 
-type Listeners = { [E in keyof CallLegEvents]: Set<CallLegEvents[E]> };
-
 export class SocketLeg implements CallLeg {
   readonly direction = 'inbound' as const;
   /** A client that hears notices (the voice API) answers client tools with function_result. */
   readonly clientTools: boolean;
-  private readonly listeners: Listeners = { audio: new Set(), dtmf: new Set(), text: new Set(), hangup: new Set(), functionResult: new Set() };
+  private readonly listeners = new CallLegListeners();
   private ended = false;
 
   constructor(
@@ -38,11 +36,11 @@ export class SocketLeg implements CallLeg {
   }
 
   on<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void {
-    (this.listeners[event] as Set<CallLegEvents[E]>).add(listener);
+    this.listeners.on(event, listener);
   }
 
   off<E extends keyof CallLegEvents>(event: E, listener: CallLegEvents[E]): void {
-    (this.listeners[event] as Set<CallLegEvents[E]>).delete(listener);
+    this.listeners.off(event, listener);
   }
 
   sendAudio(frame: AudioFrame): void {
@@ -69,28 +67,28 @@ export class SocketLeg implements CallLeg {
 
   callerAudio(frame: AudioFrame): void {
     if (this.ended) return;
-    for (const listener of this.listeners.audio) listener(frame);
+    this.listeners.emit('audio', frame);
   }
 
   callerText(text: string): void {
     if (this.ended) return;
-    for (const listener of this.listeners.text) listener(text);
+    this.listeners.emit('text', text);
   }
 
   callerDtmf(digit: DtmfDigit): void {
     if (this.ended) return;
-    for (const listener of this.listeners.dtmf) listener(digit);
+    this.listeners.emit('dtmf', digit);
   }
 
   callerFunctionResult(callId: string, result: JsonValue | undefined): void {
     if (this.ended) return;
-    for (const listener of this.listeners.functionResult) listener(callId, result);
+    this.listeners.emit('functionResult', callId, result);
   }
 
   /** The client left (stop, close, vanished): the engine hears a hangup, once. */
   farEndGone(cause: string): void {
     if (this.ended) return;
     this.ended = true;
-    for (const listener of this.listeners.hangup) listener(cause);
+    this.listeners.emit('hangup', cause);
   }
 }

@@ -138,8 +138,8 @@ export class VoiceSession {
   }
 
   /**
-   * WebRTC: the socket carries only signalling and messages; audio is Opus over the peer, at
-   * 48 kHz both ways. The answer goes out before any trickled candidate.
+   * WebRTC: the socket carries only signalling and messages; audio is Opus over the peer, decoded
+   * and encoded at the peer factory's rates. The answer goes out before any trickled candidate.
    */
   private async startWebRtc(start: StartMessage, offer: string): Promise<void> {
     const peer = (this.peer = this.options.webrtc!.create());
