@@ -64,14 +64,13 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { coreRefs, definePlugin, providerRefs, transportRefs, type WebSocketConnection } from '@vapi-cn/sdk-plugin-api';
 import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
 import { benchStore } from './bench-store.js';
+import { ServerWindow, type WindowStats } from './server-window.js';
 import type { FreeswitchTransport } from '../../plugins/transport-freeswitch/src/index.js';
 import { distribution, type CallersConfig, type CallersResult, type Distribution } from './freeswitch-callers.js';
 
@@ -91,7 +90,7 @@ const PASSWORD = 'ClueCon';
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CALLERS = fileURLToPath(new URL('./freeswitch-callers.ts', import.meta.url));
 
-interface ServerResult {
+interface ServerResult extends WindowStats {
   store: 'PostgreSQL' | 'PGlite';
   callers: CallersResult;
   firstAudio: Distribution;
@@ -101,24 +100,9 @@ interface ServerResult {
   chunks: number;
   callerFrameLate: Distribution;
   callerFrames: number;
-  serverCpuMs: number;
-  peakRssDeltaMb: number;
-  rssBeforeMb: number;
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-  loopBusy: number;
   warnLogs: number;
   /** Warn/error log lines by message, the whole run (ramp and hang-up included). */
   logKinds: Record<string, number>;
-  gcCount: number;
-  gcTotalMs: number;
-  gcMaxMs: number;
-  gcMajors: number;
-  gcMajorMaxMs: number;
-  /** Machine CPU over the window, ms, all cores (undefined off Linux). */
-  machineBusyMs: number | undefined;
-  /** Of which interrupts and softirqs (the kernel's loopback networking, mostly). */
-  machineIrqMs: number | undefined;
 }
 
 // ---- the server process ------------------------------------------------------------------------
@@ -167,16 +151,6 @@ function filesystemOf(path: string): string {
   }
 }
 
-/** Busy jiffies of the whole machine (Linux), to tell other load on a shared machine; irq + softirq apart (loopback networking). */
-function machineBusyTicks(): { busy: number; irq: number } | undefined {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    return { busy: cpu.reduce((a, b) => a + b, 0) - cpu[3]! - cpu[4]!, irq: cpu[5]! + cpu[6]! }; // all but idle and iowait
-  } catch {
-    return undefined;
-  }
-}
-const TICK_MS = 10; // USER_HZ 100
 
 /** Caller frames of one call's audio socket: arrival times in the window, for lateness. */
 class CallerFrames {
@@ -323,48 +297,12 @@ async function serve(): Promise<ServerResult> {
     });
   };
 
-  // GC pauses in the window; with BENCH_DEBUG, long ones and event-loop stalls with their times.
-  const gc = { active: false, count: 0, totalMs: 0, maxMs: 0, majors: 0, majorMaxMs: 0 };
-  const debugEvents: string[] = [];
-  new PerformanceObserver((list) => {
-    if (!gc.active) return;
-    for (const entry of list.getEntries()) {
-      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
-      gc.count++;
-      gc.totalMs += entry.duration;
-      gc.maxMs = Math.max(gc.maxMs, entry.duration);
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        gc.majors++;
-        gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
-      }
-      if (DEBUG && entry.duration > 10) debugEvents.push(`gc (kind ${kind}) at ${entry.startTime.toFixed(0)} ms for ${entry.duration.toFixed(1)} ms`);
-    }
-  }).observe({ entryTypes: ['gc'] });
-
-  global.gc?.();
-  await sleep(200);
-  const rssBefore = process.memoryUsage().rss;
+  const window = new ServerWindow(DEBUG);
+  await window.settle();
   child.send({ type: 'go' });
   await messages.next('window-start');
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  const cpuBefore = process.cpuUsage();
-  const ticksBefore = machineBusyTicks();
-  Object.assign(gc, { active: true, count: 0, totalMs: 0, maxMs: 0, majors: 0, majorMaxMs: 0 });
-  const elu = performance.eventLoopUtilization();
-  loopDelay.enable();
-  let peakRss = rssBefore;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-  let stallTimer: NodeJS.Timeout | undefined;
-  if (DEBUG) {
-    debugEvents.push(`window start at ${performance.now().toFixed(0)} ms`);
-    let last = performance.now();
-    stallTimer = setInterval(() => {
-      const now = performance.now();
-      if (now - last > 40) debugEvents.push(`event loop stalled at ${last.toFixed(0)} ms for ${(now - last).toFixed(1)} ms`);
-      last = now;
-    }, 5);
-  }
+  window.begin();
   const profiler = CPU_PROF ? new Session() : undefined;
   if (profiler) {
     profiler.connect();
@@ -375,22 +313,14 @@ async function serve(): Promise<ServerResult> {
 
   await messages.next('window-end');
   recording = false;
-  const cpu = process.cpuUsage(cpuBefore);
-  gc.active = false;
-  const ticks = machineBusyTicks();
-  const machineBusyMs = ticks !== undefined && ticksBefore !== undefined ? (ticks.busy - ticksBefore.busy) * TICK_MS : undefined;
-  const machineIrqMs = ticks !== undefined && ticksBefore !== undefined ? (ticks.irq - ticksBefore.irq) * TICK_MS : undefined;
-  const busy = performance.eventLoopUtilization(elu).utilization;
-  loopDelay.disable();
-  clearInterval(sampler);
-  clearInterval(stallTimer);
+  const stats = window.end();
   if (profiler) {
     writeFileSync(`${CPU_PROF}/freeswitch-server.cpuprofile`, JSON.stringify((await profiler.post('Profiler.stop')).profile));
     profiler.disconnect();
   }
 
   const { result: callers } = (await messages.next('result')) as { result: CallersResult };
-  if (DEBUG) console.log([...firstLogs, ...debugEvents].join('\n'));
+  if (DEBUG) console.log([...firstLogs, ...window.debugEvents].join('\n'));
   await kernel.stop('bench-end');
   await db.drop();
   child.send({ type: 'stop' });
@@ -403,22 +333,9 @@ async function serve(): Promise<ServerResult> {
     chunks,
     callerFrameLate: distribution(lateness),
     callerFrames: lateness.length,
-    serverCpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    peakRssDeltaMb: (peakRss - rssBefore) / 1048576,
-    rssBeforeMb: Math.round(rssBefore / 1048576),
-    // The histogram holds whole sampling intervals: the delay is what exceeds the 5 ms tick.
-    loopDelayP99Ms: Math.max(0, Math.round(loopDelay.percentile(99) / 1e5 - 50) / 10),
-    loopDelayMaxMs: Math.max(0, Math.round(loopDelay.max / 1e5 - 50) / 10),
-    loopBusy: Math.round(busy * 100) / 100,
     warnLogs: logLines,
     logKinds,
-    gcCount: gc.count,
-    gcTotalMs: Math.round(gc.totalMs),
-    gcMaxMs: Math.round(gc.maxMs * 10) / 10,
-    gcMajors: gc.majors,
-    gcMajorMaxMs: Math.round(gc.majorMaxMs * 10) / 10,
-    machineBusyMs,
-    machineIrqMs,
+    ...stats,
   };
 }
 

@@ -30,16 +30,15 @@
  * Last line: one JSON object; its top-level lateness, CPU and RSS are the worse of the two kinds.
  */
 import { fork } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import os from 'node:os';
-import { constants, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { coreRefs, definePlugin, providerRefs } from '@vapi-cn/sdk-plugin-api';
 import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
+import { ServerWindow, type WindowStats } from './server-window.js';
 import type { ClientsConfig, ClientsResult, KindResult } from './transport-clients.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -53,24 +52,11 @@ const WS_RATE = 16000;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./transport-clients.ts', import.meta.url));
 
-interface Phase {
+interface Phase extends WindowStats {
   wsCalls: number;
   webrtcCalls: number;
   clients: ClientsResult;
-  serverCpuMs: number;
-  peakRssDeltaMb: number;
-  rssBeforeMb: number;
-  loopDelayP99Ms: number;
-  loopDelayMaxMs: number;
-  loopBusy: number;
   warnLogs: number;
-  gcCount: number;
-  gcTotalMs: number;
-  gcMaxMs: number;
-  gcMajors: number;
-  gcMajorMaxMs: number;
-  /** Machine CPU over the window, ms, all cores (undefined off Linux). */
-  machineBusyMs: number | undefined;
 }
 
 // ---- the server process: one phase ------------------------------------------------------------
@@ -104,17 +90,6 @@ function longMessage(seconds: number): string {
   const count = Math.ceil(((seconds + 90) * 1000) / perSentenceMs);
   return Array.from({ length: count }, (_, i) => sentence(i + 1)).join(' ');
 }
-
-/** Busy jiffies of the whole machine (Linux), to tell other load on a shared machine. */
-function machineBusyTicks(): number | undefined {
-  try {
-    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
-    return cpu.reduce((a, b) => a + b, 0) - cpu[3]! - cpu[4]!; // all but idle and iowait
-  } catch {
-    return undefined;
-  }
-}
-const TICK_MS = 10; // USER_HZ 100
 
 async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
   const plugin = (id: string, options: Record<string, unknown> = {}) => [id, { from: `${REPO}plugins/${id}`, options }] as const;
@@ -160,63 +135,21 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
     config: { firstMessageMode: 'assistant-first', firstMessage: longMessage(SECONDS), stt: { provider: 'fake' }, llm: { provider: 'fake' }, tts: { provider: 'fake' } },
   });
 
-  // GC pauses in the window; with BENCH_DEBUG, long ones and event-loop stalls with their times.
-  const gc = { active: false, count: 0, totalMs: 0, maxMs: 0, majors: 0, majorMaxMs: 0 };
-  const debugEvents: string[] = [];
-  new PerformanceObserver((list) => {
-    if (!gc.active) return;
-    for (const entry of list.getEntries()) {
-      const kind = (entry as unknown as { detail?: { kind?: number } }).detail?.kind;
-      gc.count++;
-      gc.totalMs += entry.duration;
-      gc.maxMs = Math.max(gc.maxMs, entry.duration);
-      if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) {
-        gc.majors++;
-        gc.majorMaxMs = Math.max(gc.majorMaxMs, entry.duration);
-      }
-      if (DEBUG && entry.duration > 10) debugEvents.push(`gc (kind ${kind}) at ${entry.startTime.toFixed(0)} ms for ${entry.duration.toFixed(1)} ms`);
-    }
-  }).observe({ entryTypes: ['gc'] });
-
-  global.gc?.();
-  await sleep(200);
-  const rssBefore = process.memoryUsage().rss;
+  const window = new ServerWindow(DEBUG);
+  await window.settle();
   const clientsConfig: ClientsConfig = { url: kernel.url.replace(/^http/, 'ws'), assistantId: 'bench', wsCalls, webrtcCalls, seconds: SECONDS, wsRate: WS_RATE };
   const child = fork(CLIENTS, [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_CLIENTS_CONFIG: JSON.stringify(clientsConfig) },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-  let cpuBefore = process.cpuUsage();
-  let cpu = { user: 0, system: 0 };
-  let elu = performance.eventLoopUtilization();
-  let busy = 0;
-  let peakRss = rssBefore;
-  let ticksBefore = machineBusyTicks();
-  let machineBusyMs: number | undefined;
-  let sampler: NodeJS.Timeout | undefined;
-  let stallTimer: NodeJS.Timeout | undefined;
+  let stats: WindowStats | undefined;
   const profiler = CPU_PROF || HEAP_PROF ? new Session() : undefined;
   let profiled: Promise<void> = Promise.resolve();
   const clients = await new Promise<ClientsResult>((resolve, reject) => {
     child.on('message', (message: { type: string; result?: ClientsResult }) => {
       if (message.type === 'window-start') {
-        cpuBefore = process.cpuUsage();
-        ticksBefore = machineBusyTicks();
-        Object.assign(gc, { active: true, count: 0, totalMs: 0, maxMs: 0, majors: 0, majorMaxMs: 0 });
-        elu = performance.eventLoopUtilization();
-        loopDelay.enable();
-        sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 250);
-        if (DEBUG) {
-          debugEvents.push(`window start at ${performance.now().toFixed(0)} ms`);
-          let last = performance.now();
-          stallTimer = setInterval(() => {
-            const now = performance.now();
-            if (now - last > 40) debugEvents.push(`event loop stalled at ${last.toFixed(0)} ms for ${(now - last).toFixed(1)} ms`);
-            last = now;
-          }, 5);
-        }
+        window.begin();
         if (profiler) {
           profiler.connect();
           profiled = HEAP_PROF
@@ -224,14 +157,7 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
             : profiler.post('Profiler.enable').then(() => profiler.post('Profiler.start'));
         }
       } else if (message.type === 'window-end') {
-        cpu = process.cpuUsage(cpuBefore);
-        gc.active = false;
-        const ticks = machineBusyTicks();
-        if (ticks !== undefined && ticksBefore !== undefined) machineBusyMs = (ticks - ticksBefore) * TICK_MS;
-        busy = performance.eventLoopUtilization(elu).utilization;
-        loopDelay.disable();
-        clearInterval(sampler);
-        clearInterval(stallTimer);
+        stats = window.end();
         if (profiler) {
           const name = `transport-${wsCalls}ws-${webrtcCalls}webrtc`;
           profiled = profiled
@@ -246,26 +172,14 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
     child.on('exit', (code) => reject(new Error(`the client process exited with ${code} before its result`)));
   });
   await profiled;
-  if (DEBUG) console.log([...firstLogs, ...debugEvents].join('\n'));
+  if (DEBUG) console.log([...firstLogs, ...window.debugEvents].join('\n'));
   await kernel.stop('bench-end');
   return {
     wsCalls,
     webrtcCalls,
     clients,
-    serverCpuMs: Math.round((cpu.user + cpu.system) / 1000),
-    peakRssDeltaMb: (peakRss - rssBefore) / 1048576,
-    rssBeforeMb: Math.round(rssBefore / 1048576),
-    // The histogram holds whole sampling intervals: the delay is what exceeds the 5 ms tick.
-    loopDelayP99Ms: Math.max(0, Math.round(loopDelay.percentile(99) / 1e5 - 50) / 10),
-    loopDelayMaxMs: Math.max(0, Math.round(loopDelay.max / 1e5 - 50) / 10),
-    loopBusy: Math.round(busy * 100) / 100,
     warnLogs: logLines,
-    gcCount: gc.count,
-    gcTotalMs: Math.round(gc.totalMs),
-    gcMaxMs: Math.round(gc.maxMs * 10) / 10,
-    gcMajors: gc.majors,
-    gcMajorMaxMs: Math.round(gc.majorMaxMs * 10) / 10,
-    machineBusyMs,
+    ...stats!,
   };
 }
 
