@@ -15,6 +15,7 @@ export * from './transport.js';
 export * from './leg-listeners.js';
 export * from './webrtc.js';
 export * from './stage.js';
+export * from './worker-recipe.js';
 export * from './carrier.js';
 export * from './audio/index.js';
 export type * from './media/index.js';

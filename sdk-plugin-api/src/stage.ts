@@ -10,6 +10,7 @@ import type { ResamplerFactory } from './media/resampler.js';
 import type { MixerFactory } from './media/mixer.js';
 import type { JitterBufferFactory } from './media/jitter-buffer.js';
 import type { AudioPacerFactory } from './media/pacer.js';
+import type { WorkerPortable } from './worker-recipe.js';
 
 export interface AudioStage {
   readonly name: string;
@@ -42,7 +43,7 @@ export interface AudioCodec {
   close(): void;
 }
 
-export interface AudioCodecFactory {
+export interface AudioCodecFactory extends WorkerPortable {
   readonly name: string;
   readonly sampleRates: readonly number[];
   create(options: { sampleRate: number; channels?: number }): AudioCodec;

@@ -1,7 +1,8 @@
 /**
  * WebRTC media for signalling transports: transport-webrtc provides `webrtcRefs.peers`, and a
  * transport that carries the signalling (the voice WebSocket) asks it for one peer per call. The
- * peer speaks Opus over DTLS-SRTP and exchanges 20 ms PCM16 frames at 48 kHz with the engine.
+ * peer speaks Opus over DTLS-SRTP and exchanges 20 ms PCM16 frames with the engine at the factory's
+ * rates.
  */
 import type { AudioFrame } from './frames.js';
 import { createRef } from './refs.js';
@@ -22,9 +23,21 @@ export interface RtcPeer {
   answer(offerSdp: string): Promise<string>;
   /** A remote candidate (trickle ICE); null when the client has no more. */
   addIceCandidate(candidate: RtcIceCandidate | null): Promise<void>;
-  /** Sends one 20 ms frame at 48 kHz (paced by the caller); false when not connected. */
+  /**
+   * Sends one 20 ms frame at the factory's outputSampleRate; false when not connected. Without
+   * `playoutBufferMs` the caller paces frames at real time; with it the peer paces them itself.
+   */
   sendFrame(frame: AudioFrame): boolean;
-  /** Caller audio, 20 ms frames at 48 kHz (the frame may be reused). Returns an unsubscribe. */
+  /**
+   * The peer paces bot audio on its own clock (a media worker thread, away from the main event
+   * loop's pauses): sendFrame() takes frames up to this many ms ahead of real time. Give the leg
+   * the same `playoutBufferMs`, so the engine sends ahead, and answer the leg's clearAudio() with
+   * the peer's.
+   */
+  readonly playoutBufferMs?: number;
+  /** With `playoutBufferMs`: drops bot audio not yet sent (barge-in); returns the ms dropped. */
+  clearAudio?(): number;
+  /** Caller audio, 20 ms frames at the factory's inputSampleRate (the frame may be reused). Returns an unsubscribe. */
   onAudio(listener: (frame: AudioFrame) => void): () => void;
   /** Local candidates to trickle to the client; null at the end. */
   onIceCandidate(listener: (candidate: RtcIceCandidate | null) => void): () => void;

@@ -118,7 +118,7 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
         plugin('codec-opus', process.env.BENCH_OPUS_COMPLEXITY ? { complexity: Number(process.env.BENCH_OPUS_COMPLEXITY) } : {}),
         plugin('codec-g711'),
         plugin('transport-websocket'),
-        plugin('transport-webrtc', { bindAddress: '127.0.0.1' }),
+        plugin('transport-webrtc', { bindAddress: '127.0.0.1', ...(process.env.BENCH_MEDIA_WORKERS ? { mediaWorkers: Number(process.env.BENCH_MEDIA_WORKERS) } : {}) }),
       ]),
     },
     REPO,

@@ -107,6 +107,8 @@ export function opusFactory(options: OpusOptions): AudioCodecFactory {
   return {
     name: 'opus',
     sampleRates: OPUS_SAMPLE_RATES,
+    // A media worker (transport-webrtc) builds the same factory in its thread.
+    workerRecipe: { module: import.meta.url, export: 'opusFactory', options },
     create(createOptions) {
       checkCodecOptions('opus', createOptions, OPUS_SAMPLE_RATES);
       return new OpusCodec(createOptions.sampleRate as OpusSampleRate, options);

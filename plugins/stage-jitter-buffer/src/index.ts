@@ -2,10 +2,11 @@
  * stage-jitter-buffer: the `default` inbound jitter buffer for RTP-fed transports (reordering,
  * duplicates, late packets, loss reporting for concealment).
  */
-import { definePlugin, stageRefs, Type, type JitterBuffer, type JitterBufferFactory, type JitterBufferOptions } from '@vapi-cn/sdk-plugin-api';
-import { jitterBufferSettings, RtpJitterBuffer } from './jitter-buffer.js';
+import { definePlugin, stageRefs, Type } from '@vapi-cn/sdk-plugin-api';
+import { rtpJitterBufferFactory } from './jitter-buffer-factory.js';
 
 export { RtpJitterBuffer, jitterBufferSettings } from './jitter-buffer.js';
+export { rtpJitterBufferFactory } from './jitter-buffer-factory.js';
 export { unwrapSequence } from './sequence.js';
 
 const Options = Type.Object(
@@ -24,13 +25,6 @@ export default definePlugin({
   configSchema: Options,
   provides: [stageRefs.jitterBuffers],
   setup(ctx, options) {
-    const defaults = jitterBufferSettings(options, options);
-    const factory: JitterBufferFactory = {
-      name: 'default',
-      create<P = Uint8Array>(overrides: JitterBufferOptions = {}): JitterBuffer<P> {
-        return new RtpJitterBuffer<P>(jitterBufferSettings(overrides, defaults));
-      },
-    };
-    ctx.provide(stageRefs.jitterBuffers, 'default', factory);
+    ctx.provide(stageRefs.jitterBuffers, 'default', rtpJitterBufferFactory(options));
   },
 });

@@ -2,10 +2,11 @@
  * stage-pacer: the `default` outbound pacer. Bot audio leaves at real time, one 20 ms frame per
  * tick, drift-corrected against the monotonic clock, and flush() takes back what is queued.
  */
-import { coreRefs, definePlugin, stageRefs, Type, type AudioPacer, type AudioPacerFactory, type AudioPacerOptions } from '@vapi-cn/sdk-plugin-api';
-import { RealtimePacer } from './pacer.js';
+import { coreRefs, definePlugin, stageRefs, Type } from '@vapi-cn/sdk-plugin-api';
+import { realtimePacerFactory } from './pacer-factory.js';
 
 export { RealtimePacer, type PacerSettings } from './pacer.js';
+export { realtimePacerFactory, type PacerDefaults } from './pacer-factory.js';
 export { FrameQueue } from './frame-queue.js';
 
 const Options = Type.Object(
@@ -25,19 +26,6 @@ export default definePlugin({
   provides: [stageRefs.pacers],
   requires: { clock: coreRefs.clock },
   setup(ctx, options) {
-    const factory: AudioPacerFactory = {
-      name: 'default',
-      create(pacer: AudioPacerOptions): AudioPacer {
-        return new RealtimePacer({
-          clock: pacer.clock ?? ctx.deps.clock,
-          sampleRate: pacer.sampleRate,
-          onFrame: pacer.onFrame,
-          fillSilence: pacer.fillSilence ?? options.fillSilence,
-          maxCatchUpFrames: pacer.maxCatchUpFrames ?? options.maxCatchUpFrames,
-          leadMs: pacer.leadMs ?? 0,
-        });
-      },
-    };
-    ctx.provide(stageRefs.pacers, 'default', factory);
+    ctx.provide(stageRefs.pacers, 'default', realtimePacerFactory(options, ctx.deps.clock));
   },
 });

@@ -5,11 +5,13 @@
  * (transport-websocket). Media then runs through the same stages as any call. See
  * docs/transports.md for the options (ICE servers, UDP port range, bind address, announced IP).
  */
-import { definePlugin, stageRefs, Type, VapiError, webrtcRefs, type RtcPeer, type RtcPeerFactory } from '@vapi-cn/sdk-plugin-api';
+import { coreRefs, definePlugin, stageRefs, Type, VapiError, webrtcRefs, type RtcPeer, type RtcPeerFactory } from '@vapi-cn/sdk-plugin-api';
 import { checkNetworkOptions } from './peer-config.js';
 import { WebRtcPeer } from './webrtc-peer.js';
+import { MediaWorkers } from './worker/media-workers.js';
 
 export { WebRtcPeer, type WebRtcPeerOptions, type WebRtcPeerState, type WebRtcPeerStats } from './webrtc-peer.js';
+export { MediaWorkers, type MediaWorkersOptions } from './worker/media-workers.js';
 
 const Options = Type.Object(
   {
@@ -43,6 +45,19 @@ const Options = Type.Object(
       default: 15_000,
       description: 'A connected peer that receives no RTP or RTCP from the client for this long fails and its call ends (media-timeout); 0: off',
     }),
+    mediaWorkers: Type.Integer({
+      minimum: 0,
+      maximum: 64,
+      default: 0,
+      description:
+        'Worker threads that host the peers (ICE, DTLS-SRTP, Opus) and pace their bot audio, off the main event loop; 0: peers run on the main thread. For hosts with 4 or more cores (see docs/transports.md)',
+    }),
+    playoutLeadMs: Type.Integer({
+      minimum: 40,
+      maximum: 1000,
+      default: 100,
+      description: 'With mediaWorkers: how far ahead of real time bot audio goes to the worker, the main-loop pause it absorbs',
+    }),
   },
   { additionalProperties: false },
 );
@@ -54,8 +69,8 @@ export default definePlugin({
   description: 'WebRTC calls on werift: Opus both ways, DTLS-SRTP, ICE; signalling over the voice WebSocket',
   configSchema: Options,
   provides: [webrtcRefs.peers],
-  requires: { codecs: stageRefs.codecs },
-  optional: { jitterBuffers: stageRefs.jitterBuffers },
+  requires: { codecs: stageRefs.codecs, clock: coreRefs.clock },
+  optional: { jitterBuffers: stageRefs.jitterBuffers, pacers: stageRefs.pacers },
   setup(ctx, options) {
     const network = {
       iceServers: options.iceServers,
@@ -68,15 +83,45 @@ export default definePlugin({
     if (!opus) {
       throw new VapiError('transport-webrtc needs the Opus codec', { code: 'VAPI_ERR_WEBRTC_OPTIONS', category: 'invalid_request', fix: 'enable the codec-opus plugin' });
     }
-    const jitterBuffers = ctx.optionalDeps.jitterBuffers;
-    const factory: RtcPeerFactory = {
+    const jitterBuffer = ctx.optionalDeps.jitterBuffers?.get('default');
+    const peerOptions = {
       inputSampleRate: options.inputSampleRate,
       outputSampleRate: options.outputSampleRate,
-      create(): RtcPeer {
-        return new WebRtcPeer({ ...network, opus, inputSampleRate: options.inputSampleRate, outputSampleRate: options.outputSampleRate, connectTimeoutMs: options.connectTimeoutMs, mediaTimeoutMs: options.mediaTimeoutMs, log: ctx.log, ...(jitterBuffers?.get('default') ? { jitterBuffers: jitterBuffers.get('default')! } : {}) });
-      },
+      connectTimeoutMs: options.connectTimeoutMs,
+      mediaTimeoutMs: options.mediaTimeoutMs,
     };
-    ctx.provide(webrtcRefs.peers, factory);
-    ctx.log.debug({ bindAddress: options.bindAddress, portRange: options.portRange, iceServers: options.iceServers.length }, 'webrtc peers ready');
+    if (options.mediaWorkers === 0) {
+      const factory: RtcPeerFactory = {
+        inputSampleRate: options.inputSampleRate,
+        outputSampleRate: options.outputSampleRate,
+        create(): RtcPeer {
+          return new WebRtcPeer({ ...network, ...peerOptions, opus, log: ctx.log, ...(jitterBuffer ? { jitterBuffers: jitterBuffer } : {}) });
+        },
+      };
+      ctx.provide(webrtcRefs.peers, factory);
+      return undefined;
+    }
+    const pacer = ctx.optionalDeps.pacers?.get('default');
+    const missing = [!opus.workerRecipe && 'the opus codec', !pacer?.workerRecipe && "the 'default' pacer (stage-pacer)", jitterBuffer && !jitterBuffer.workerRecipe && 'the jitter buffer'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new VapiError(`mediaWorkers needs factories a worker thread can rebuild; ${missing.join(' and ')} cannot be`, {
+        code: 'VAPI_ERR_WEBRTC_OPTIONS',
+        category: 'invalid_request',
+        details: { path: 'mediaWorkers' },
+        fix: 'enable codec-opus and stage-pacer (their factories carry a workerRecipe), or set mediaWorkers: 0 to run peers on the main thread',
+      });
+    }
+    const workers = new MediaWorkers({
+      size: options.mediaWorkers,
+      playoutBufferMs: options.playoutLeadMs,
+      clock: ctx.deps.clock,
+      log: ctx.log,
+      setup: { network, ...peerOptions, opus: opus.workerRecipe!, pacer: pacer!.workerRecipe!, ...(jitterBuffer ? { jitterBuffer: jitterBuffer.workerRecipe! } : {}) },
+    });
+    ctx.provide(webrtcRefs.peers, { inputSampleRate: options.inputSampleRate, outputSampleRate: options.outputSampleRate, create: () => workers.create() });
+    ctx.log.debug({ bindAddress: options.bindAddress, portRange: options.portRange, iceServers: options.iceServers.length, mediaWorkers: options.mediaWorkers }, 'webrtc peers ready');
+    return workers;
   },
+  start: (_ctx, workers) => workers?.start(),
+  stop: (_ctx, workers) => workers?.stop(),
 });

@@ -5,7 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket, type RTCRtpTransceiver } from 'werift';
-import { audioFrame, concatPcm, sineWave, stageRefs, type AudioCodecFactory, type JitterBufferFactory } from '@vapi-cn/sdk-plugin-api';
+import { audioFrame, concatPcm, sineWave, stageRefs, type AudioCodecFactory, type JitterBufferFactory, type RtcPeer } from '@vapi-cn/sdk-plugin-api';
 import { setupPlugin } from '@vapi-cn/sdk-plugin-api/testkit';
 import opusPlugin from '../../codec-opus/src/index.js';
 import jitterPlugin from '../../stage-jitter-buffer/src/index.js';
@@ -70,7 +70,7 @@ export interface Connected {
  * Offer from the client without candidates, answer from the server, then candidates trickled
  * both ways. `answerCandidates: false` strips them from the answer too, so only trickle can work.
  */
-export async function connect(peer: WebRtcPeer, { answerCandidates = false } = {}): Promise<Connected> {
+export async function connect(peer: RtcPeer, { answerCandidates = false } = {}): Promise<Connected> {
   const client = clientPeer();
   const transceiver = client.addTransceiver('audio', { direction: 'sendrecv' });
   const received: ReceivedPacket[] = [];

@@ -2,14 +2,18 @@
  * A CallLeg whose far end is a WebSocket client (the voice API or a Twilio-style media stream).
  * The session parses the wire and feeds this leg; the leg hands the engine's output back through
  * a `LegWire`. Bot audio arrives already paced by the engine (one 20 ms frame per tick), so it is
- * sent at once: what the client still buffers is what `clear` drops.
+ * sent at once: what the client still buffers is what `clear` drops. A wire that paces itself (a
+ * WebRTC peer in a media worker) has a `playoutBufferMs`: the engine then sends ahead, and `clear`
+ * says how much it took back.
  */
 import { CallLegListeners, type AudioFrame, type CallLeg, type CallLegEvents, type CallNotice, type DtmfDigit, type JsonValue } from '@vapi-cn/sdk-plugin-api';
 
 export interface LegWire {
   audio(frame: AudioFrame): void;
-  /** Barge-in: the client drops audio it has not played yet. */
-  clear(): void;
+  /** Barge-in: the client drops audio it has not played yet; a pacing wire returns the ms it dropped. */
+  clear(): number | void;
+  /** The wire paces bot audio itself and takes it up to this far ahead of real time. */
+  readonly playoutBufferMs?: number;
   notice?(notice: CallNotice): void;
   /** The engine hung up: tell the client why and close. */
   close(cause: string): void;
@@ -19,6 +23,7 @@ export class SocketLeg implements CallLeg {
   readonly direction = 'inbound' as const;
   /** A client that hears notices (the voice API) answers client tools with function_result. */
   readonly clientTools: boolean;
+  readonly playoutBufferMs?: number;
   private readonly listeners = new CallLegListeners();
   private ended = false;
 
@@ -29,6 +34,7 @@ export class SocketLeg implements CallLeg {
     private readonly wire: LegWire,
   ) {
     this.clientTools = wire.notice !== undefined;
+    if (wire.playoutBufferMs !== undefined) this.playoutBufferMs = wire.playoutBufferMs;
   }
 
   get isEnded(): boolean {
@@ -48,9 +54,9 @@ export class SocketLeg implements CallLeg {
   }
 
   clearAudio(): number {
-    if (!this.ended) this.wire.clear();
-    // The engine paces, so the client holds at most its own jitter buffer, which we cannot see.
-    return 0;
+    if (this.ended) return 0;
+    // Where the engine paces, the client holds at most its own jitter buffer, which we cannot see.
+    return this.wire.clear() ?? 0;
   }
 
   notify(notice: CallNotice): void {

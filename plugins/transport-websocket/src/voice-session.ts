@@ -160,7 +160,12 @@ export class VoiceSession {
     const id = this.options.newCallId();
     const leg = (this.leg = new SocketLeg(id, inputSampleRate, outputSampleRate, {
       audio: (frame) => peer.sendFrame(frame),
-      clear: () => this.sendJson({ type: 'clear' }),
+      clear: () => {
+        this.sendJson({ type: 'clear' });
+        return peer.clearAudio?.();
+      },
+      // A peer in a media worker paces bot audio itself: the engine sends it ahead.
+      ...(peer.playoutBufferMs !== undefined ? { playoutBufferMs: peer.playoutBufferMs } : {}),
       notice: (notice) => this.sendJson(toServerMessage(notice)),
       close: (cause) => this.close(CLOSE.ended, cause),
     }));

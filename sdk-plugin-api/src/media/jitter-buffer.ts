@@ -3,6 +3,7 @@
  * all; the transport pops one per 20 ms tick and gets them in sequence order, with gaps reported
  * as lost so the codec can conceal them (AudioCodec.conceal).
  */
+import type { WorkerPortable } from '../worker-recipe.js';
 
 export interface JitterPacket<P = Uint8Array> {
   /** RTP sequence number, 16-bit, wrapping. */
@@ -47,7 +48,7 @@ export interface JitterBuffer<P = Uint8Array> {
   reset(): void;
 }
 
-export interface JitterBufferFactory {
+export interface JitterBufferFactory extends WorkerPortable {
   readonly name: string;
   create<P = Uint8Array>(options?: JitterBufferOptions): JitterBuffer<P>;
 }

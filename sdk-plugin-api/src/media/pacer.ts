@@ -4,6 +4,7 @@
  * drift. Queued audio is what barge-in can still take back: `flush()` drops it at once.
  */
 import type { Clock } from '../clock.js';
+import type { WorkerPortable } from '../worker-recipe.js';
 import type { AudioFrame } from '../frames.js';
 
 export interface AudioPacerOptions {
@@ -48,7 +49,7 @@ export interface AudioPacer {
   stop(): void;
 }
 
-export interface AudioPacerFactory {
+export interface AudioPacerFactory extends WorkerPortable {
   readonly name: string;
   create(options: AudioPacerOptions): AudioPacer;
 }
