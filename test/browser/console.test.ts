@@ -1,7 +1,7 @@
 /**
  * The console page and browser SDK end to end, in headless Chromium in a loopback-only namespace:
  * the server runs in this process (in-memory PGlite, API keys on, the WebSocket and WebRTC
- * transports, the testkit's fake providers), the page is served by the console plugin, and the
+ * transports, WebRTC peers in a media worker thread, the testkit's fake providers), the page is served by the console plugin, and the
  * fake microphone is a WAV with a 300 Hz tone (speech to the WebRTC VAD; "hello there" to the fake
  * STT). Each case runs over WebRTC and over the WebSocket (PCM) transport.
  *
@@ -44,7 +44,8 @@ interface Level {
 t.test('console and SDK in Chromium', { skip: ns.skip }, async (t) => {
   const began = Date.now();
   const server = await startServer(t, {}, { auth: { enabled: true } }, {
-    'transport-webrtc': { options: { bindAddress: '127.0.0.1' } },
+    // Peers in a media worker thread here; sdk-reconnect.test.ts runs them on the main thread (the default).
+    'transport-webrtc': { options: { bindAddress: '127.0.0.1', mediaWorkers: 1 } },
     console: {},
   });
   const { key } = await server.store.apiKeys.create('browser-test');
