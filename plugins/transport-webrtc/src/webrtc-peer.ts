@@ -7,7 +7,6 @@
 import { setImmediate, clearImmediate } from 'node:timers';
 import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
 import {
-  badAudioError,
   isVapiError,
   samplesPerFrame,
   SystemClock,
@@ -24,6 +23,7 @@ import {
 import { candidateError, checkCandidate, isMdnsCandidate, type IceCandidateInit } from './ice-candidate.js';
 import { InboundAudio, WEBRTC_SAMPLE_RATE, type InboundAudioStats } from './inbound-audio.js';
 import { checkOffer, sdpError } from './offer-sdp.js';
+import { checkBotFrame, stateError } from './peer-misuse.js';
 import { checkNetworkOptions, weriftConfig, type PeerNetworkOptions } from './peer-config.js';
 import { isDigitalSilence, RtpClock } from './rtp-clock.js';
 import { silentLogger } from './silent-logger.js';
@@ -268,12 +268,7 @@ export class WebRtcPeer {
    * A frame of another rate or length throws a bad_input VapiError.
    */
   sendFrame(frame: AudioFrame): boolean {
-    if (frame.sampleRate !== this.outputRate) {
-      throw badAudioError('VAPI_ERR_CODEC_FRAME_RATE', `this peer sends ${this.outputRate} Hz frames, got ${frame.sampleRate} Hz`, `resample bot audio to ${this.outputRate} Hz (the leg's outputSampleRate)`);
-    }
-    if (frame.samples.length !== this.frameSize) {
-      throw badAudioError('VAPI_ERR_CODEC_FRAME_SIZE', `WebRTC sends 20 ms frames (${this.frameSize} samples), got ${frame.samples.length}`, 're-frame the audio into 20 ms frames (FrameChunker)');
-    }
+    checkBotFrame(frame, this.outputRate, this.frameSize);
     if (this.currentState !== 'connected' || this.closed || !this.transceiver || !this.encoder) return false;
     const payload = this.encoder.encode(frame);
     const position = this.rtpClock.next(frame.timestamp, isDigitalSilence(frame.samples));
@@ -481,10 +476,3 @@ function opusPayloadType(transceiver: RTCRtpTransceiver): number | undefined {
   return transceiver.codecs.find((codec) => codec.mimeType.toLowerCase() === 'audio/opus')?.payloadType;
 }
 
-function stateError(message: string): VapiError {
-  return new VapiError(message, {
-    code: 'VAPI_ERR_WEBRTC_STATE',
-    category: 'invalid_request',
-    fix: 'create one WebRtcPeer per call and offer, and do not use it after close()',
-  });
-}

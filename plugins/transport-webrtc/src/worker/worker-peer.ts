@@ -6,7 +6,6 @@
  */
 import {
   audioFrame,
-  badAudioError,
   FRAME_MS,
   samplesPerFrame,
   VapiError,
@@ -17,6 +16,7 @@ import {
   type RtcPeer,
   type RtcPeerState,
 } from '@vapi-cn/sdk-plugin-api';
+import { checkBotFrame, stateError } from '../peer-misuse.js';
 import { fromPlainError, type FromWorker, type ToWorker } from './protocol.js';
 
 /** How a WorkerPeer reaches its worker (MediaWorkers provides it). */
@@ -80,12 +80,7 @@ export class WorkerPeer implements RtcPeer {
   }
 
   sendFrame(frame: AudioFrame): boolean {
-    if (frame.sampleRate !== this.outputRate) {
-      throw badAudioError('VAPI_ERR_CODEC_FRAME_RATE', `this peer sends ${this.outputRate} Hz frames, got ${frame.sampleRate} Hz`, `resample bot audio to ${this.outputRate} Hz (the leg's outputSampleRate)`);
-    }
-    if (frame.samples.length !== this.frameSize) {
-      throw badAudioError('VAPI_ERR_CODEC_FRAME_SIZE', `WebRTC sends 20 ms frames (${this.frameSize} samples), got ${frame.samples.length}`, 're-frame the audio into 20 ms frames (FrameChunker)');
-    }
+    checkBotFrame(frame, this.outputRate, this.frameSize);
     if (this.currentState !== 'connected') return false;
     const now = this.clock.monotonic();
     this.playoutEnd = Math.max(this.playoutEnd, now) + FRAME_MS;
@@ -199,10 +194,3 @@ export class WorkerPeer implements RtcPeer {
   }
 }
 
-function stateError(message: string): VapiError {
-  return new VapiError(message, {
-    code: 'VAPI_ERR_WEBRTC_STATE',
-    category: 'invalid_request',
-    fix: 'create one peer per call and offer, and do not use it after close()',
-  });
-}
