@@ -28,7 +28,20 @@ export interface BotVoiceOptions {
   /** With a mixer the output never stops (the background plays between turns). */
   mixer?: AudioMixer;
   clock: Clock;
+  /**
+   * Most TTS audio held ahead of playout, ms (default 3000): say() stops reading the TTS stream
+   * above it and reads on as the audio plays.
+   */
+  maxQueuedMs?: number;
 }
+
+/**
+ * TTS streams run faster than real time, most several times faster: a long reply would otherwise
+ * be held whole, per call, as 20 ms frames (the memory of hundreds of calls, and the major GCs
+ * that stall every call on the node). Three seconds is far more than any TTS needs to get its next
+ * sentence going, so reading stays ahead of playout.
+ */
+const DEFAULT_MAX_QUEUED_MS = 3000;
 
 export interface Interruption {
   /** What the caller heard of this turn: whole sentences, then the played part of the cut one. */
@@ -51,6 +64,9 @@ export class BotVoice {
   private voiceFramesAtTurnStart = 0;
   private firstAudioWaiter: ((atMs: number) => void) | undefined;
   private drainWaiters: Array<() => void> = [];
+  /** say() waiting for the queue to go under maxQueuedMs. */
+  private roomWaiter: (() => void) | undefined;
+  private readonly maxQueuedMs: number;
   private paused = false;
   private closed = false;
   /** A far end that plays from its own buffer: audio is sent this far ahead (0: paced here). */
@@ -61,6 +77,7 @@ export class BotVoice {
   constructor(private readonly options: BotVoiceOptions) {
     this.outputRate = options.leg.outputSampleRate;
     this.leadMs = options.leg.playoutBufferMs ?? 0;
+    this.maxQueuedMs = options.maxQueuedMs ?? DEFAULT_MAX_QUEUED_MS;
     this.silence = audioFrame(new Int16Array(samplesPerFrame(this.outputRate)), this.outputRate);
     this.pacerRate = this.outputRate;
     this.pacer = this.createPacer(this.outputRate);
@@ -104,6 +121,8 @@ export class BotVoice {
       this.pacer.enqueue(frame);
       if (switched) this.startOnGrid(this.pacer);
       else if (idle) this.restartGridIfIdle();
+      // Backpressure: the stream is read on as the audio plays (or at once on barge-in and close).
+      if (this.pacer.queuedMs > this.maxQueuedMs && !this.closed) await new Promise<void>((resolve) => (this.roomWaiter = resolve));
     }
   }
 
@@ -144,6 +163,7 @@ export class BotVoice {
     this.played.reset();
     this.firstAudioWaiter = undefined;
     this.wakeDrainWaiters();
+    this.wakeRoomWaiter();
     this.resume();
     return { heardText, playedMs, droppedMs };
   }
@@ -155,6 +175,7 @@ export class BotVoice {
     this.resampler?.close();
     this.options.mixer?.close();
     this.wakeDrainWaiters();
+    this.wakeRoomWaiter();
   }
 
   /**
@@ -222,8 +243,15 @@ export class BotVoice {
     if (this.options.mixer) out = this.options.mixer.process(silence ? null : out, frame.timestamp);
     else if (silence) return;
     this.options.leg.sendAudio(out);
+    if (this.roomWaiter && this.pacer.queuedMs <= this.maxQueuedMs) this.wakeRoomWaiter();
     if (this.drainWaiters.length > 0 && this.pacer.queuedMs === 0) this.wakeDrainWaiters();
   };
+
+  private wakeRoomWaiter(): void {
+    const wake = this.roomWaiter;
+    this.roomWaiter = undefined;
+    wake?.();
+  }
 
   private wakeDrainWaiters(): void {
     const waiters = this.drainWaiters;

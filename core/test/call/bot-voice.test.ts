@@ -133,3 +133,54 @@ t.test('a far end with a playout buffer: audio goes out ahead, drained() waits f
   t.equal(cut.playedMs, 200, 'what was sent minus what the far end still held');
   t.equal(cut.droppedMs, 1800, 'the far end\'s 500 ms plus the 1300 ms still queued here');
 });
+
+t.test('backpressure: a TTS far ahead of playout is read only as its audio plays', async (t) => {
+  const leg = fakeLeg();
+  const voice = new BotVoice({ leg, pacers, resamplers, clock });
+  t.teardown(() => voice.close());
+  let pulled = 0;
+  async function* fast(ms: number): AsyncIterable<AudioFrame> {
+    for await (const chunk of tts(ms)) {
+      pulled++;
+      yield chunk;
+    }
+  }
+  voice.startTurn();
+  let done = false;
+  const saying = voice.say('A very long sentence.', fast(10_000)).then(() => (done = true));
+  // The stream's chunks come over promise turns: let them all settle.
+  await new Promise((resolve) => setImmediate(resolve));
+  t.ok(pulled >= 30 && pulled <= 32, `about 3 s of the 10 s were read at once (${pulled} chunks of 100 ms)`);
+  t.ok(voice.queuedMs <= 3100, `the queue stays near 3 s (${voice.queuedMs} ms)`);
+  t.notOk(done, 'say() waits for room');
+  await clock.advance(2000);
+  t.ok(pulled >= 50 && pulled <= 52, `reading goes on as the audio plays (${pulled} chunks after 2 s)`);
+  t.ok(voice.queuedMs <= 3100, `and the queue stays near 3 s (${voice.queuedMs} ms)`);
+  await clock.advance(7000);
+  await saying;
+  t.equal(pulled, 100, 'all of it was read in the end');
+  const drained = voice.drained();
+  await clock.advance(3100);
+  await drained;
+  t.equal(leg.sent.length, 500, 'and all 10 s went out');
+});
+
+t.test('backpressure: barge-in and close release a say() that waits for room', async (t) => {
+  const leg = fakeLeg();
+  const voice = new BotVoice({ leg, pacers, resamplers, clock, maxQueuedMs: 500 });
+  const controller = new AbortController();
+  voice.startTurn();
+  const saying = voice.say('Long.', tts(5000), controller.signal);
+  await clock.advance(100);
+  controller.abort();
+  const cut = voice.interrupt();
+  await saying;
+  t.ok(cut.droppedMs > 0 && cut.droppedMs <= 600, `the interrupted turn held at most maxQueuedMs (${cut.droppedMs} ms dropped)`);
+
+  voice.startTurn();
+  const again = voice.say('Longer.', tts(5000));
+  await clock.advance(100);
+  voice.close();
+  await again;
+  t.pass('close released the waiting say()');
+});
