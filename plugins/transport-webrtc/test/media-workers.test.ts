@@ -163,3 +163,29 @@ t.test('the plugin: mediaWorkers peers through the registry; a codec no worker c
   t.equal(local.playoutBufferMs, undefined, 'mediaWorkers 0: peers on the main thread, paced by the engine');
   await local.close();
 });
+
+t.test('a worker that cannot build its factories: start() rejects with the cause, and a peer fails instead of hanging', async (t) => {
+  const logs: CapturedLog[] = [];
+  const broken = new MediaWorkers({
+    size: 1,
+    playoutBufferMs: 100,
+    clock: new SystemClock(),
+    log: captureLogger(logs),
+    setup: {
+      network: { bindAddress: '127.0.0.1', iceServers: [] },
+      inputSampleRate: 16000,
+      outputSampleRate: OUTPUT_RATE,
+      connectTimeoutMs: 10_000,
+      mediaTimeoutMs: 15_000,
+      opus: { module: opus.workerRecipe!.module, export: 'noSuchFactory', options: {} },
+      pacer: realtimePacerFactory({ fillSilence: false, maxCatchUpFrames: 5 }).workerRecipe!,
+    },
+  });
+  t.teardown(() => broken.stop());
+  await t.rejects(broken.start(), { code: 'VAPI_ERR_WORKER_RECIPE' });
+  t.ok(logs.some((l) => l.level === 'error' && /could not build/.test(l.msg ?? '')), 'the cause is logged');
+  const peer = broken.create();
+  await t.rejects(peer.answer('v=0\r\n'), { code: /VAPI_ERR_WEBRTC_WORKER|VAPI_ERR_WORKER_RECIPE/ });
+  await peer.close();
+  t.equal(peer.state, 'closed');
+});

@@ -48,9 +48,14 @@ class MediaWorker {
           case 'ready':
             setReady();
             break;
-          case 'setup-failed':
-            failSetup(fromPlainError(message.error));
+          case 'setup-failed': {
+            // A worker without its codecs can host nothing: it goes, and its peers fail (see exit).
+            const error = fromPlainError(message.error);
+            log.error({ err: error, worker: index }, 'a media worker could not build its codecs and pacer');
+            failSetup(error);
+            void this.thread.terminate();
             break;
+          }
           case 'log':
             (message.id === undefined ? log : log.child({ peer: message.id }))[message.level](message.fields, message.msg);
             break;
