@@ -66,9 +66,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { coreRefs, definePlugin, providerRefs, transportRefs, type WebSocketConnection } from '@vapi-cn/sdk-plugin-api';
-import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
+import { coreRefs, transportRefs, type WebSocketConnection } from '@vapi-cn/sdk-plugin-api';
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
+import { benchProviders, longSpeech } from './bench-providers.js';
 import { benchStore } from './bench-store.js';
 import { ServerWindow, type WindowStats } from './server-window.js';
 import type { FreeswitchTransport } from '../../plugins/transport-freeswitch/src/index.js';
@@ -109,33 +109,10 @@ interface ServerResult extends WindowStats {
 
 const REPLY_TEXT = 'please wait a moment';
 
-const benchProviders = definePlugin({
-  id: 'bench-fixtures',
-  version: '1.0.0',
-  apiVersion: '^1.0.0',
-  provides: [providerRefs.stt, providerRefs.llm, providerRefs.tts],
-  requires: { clock: coreRefs.clock },
-  setup(ctx) {
-    const clock = ctx.deps.clock;
-    // Any speech is words (not fillers): a barge-in is confirmed as soon as the bot pauses.
-    ctx.provide(providerRefs.stt, 'fake', new FakeSttProvider({ name: 'fake', clock, finalLatencyMs: 150, script: () => REPLY_TEXT }));
-    // Every reply outlasts the gap to the caller's next barge-in, so the bot is always talking then.
-    ctx.provide(providerRefs.llm, 'fake', new FakeLlmProvider({ name: 'fake', clock, firstTokenMs: 250, script: [longText(20)] }));
-    // 16 kHz, resampled to the legs' 8 kHz files; 1.25x real time, as bench:transport.
-    ctx.provide(
-      providerRefs.tts,
-      'fake',
-      new FakeTtsProvider({ name: 'fake', clock, firstAudioMs: 120, realTimeFactor: 0.8, msPerChar: 60, frameMs: 100, sampleRates: [16000, 24000] }),
-    );
-  },
-});
-
-/** Speech of about `seconds` s in the fake TTS (~4 s a sentence). */
-function longText(seconds: number): string {
-  const sentence = (n: number) => `This is sentence number ${n} of a long answer, and the bot goes on talking.`;
-  const perSentenceMs = sentence(10).replace(/\s/g, '').length * 60;
-  return Array.from({ length: Math.ceil((seconds * 1000) / perSentenceMs) }, (_, i) => sentence(i + 1)).join(' ');
-}
+// Any speech is words (not fillers): a barge-in is confirmed as soon as the bot pauses. Every
+// reply outlasts the gap to the caller's next barge-in, so the bot is always talking then. TTS at
+// 16 kHz, resampled to the legs' 8 kHz files.
+const providers = benchProviders({ sttText: REPLY_TEXT, llmScript: [longSpeech(20, 'answer')], ttsRates: [16000, 24000] });
 
 /** The filesystem a path is on (Linux: the longest mount point above it), e.g. `ext4` or `tmpfs`. */
 function filesystemOf(path: string): string {
@@ -238,7 +215,7 @@ async function serve(): Promise<ServerResult> {
     { env: {} },
   );
   const plan = await planBoot(config);
-  plan.plugins.push({ id: 'bench-fixtures', plugin: benchProviders, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
+  plan.plugins.push({ id: 'bench-fixtures', plugin: providers, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
   const kernel = await Kernel.start(plan, { logDestination: logSink, defaultMetrics: false });
   const store = kernel.resolve(coreRefs.store);
   await store.assistants.create({
@@ -246,7 +223,7 @@ async function serve(): Promise<ServerResult> {
     name: 'Bench',
     config: {
       firstMessageMode: 'assistant-first',
-      firstMessage: longText(SECONDS + 90),
+      firstMessage: longSpeech(SECONDS + 90, 'answer'),
       stt: { provider: 'fake' },
       llm: { provider: 'fake' },
       tts: { provider: 'fake' },

@@ -8,7 +8,7 @@
  * (default 30) of measurement after every call hears the bot. Server: transport-websocket,
  * transport-webrtc, codec-opus, codec-g711, the engine with stage-vad-webrtc, stage-resample-speex
  * and stage-pacer, the testkit's fake providers, and the store on in-memory PGlite. The assistant
- * speaks first, a message longer than the run (fake TTS: 24 or 16 kHz, 100 ms chunks at 1.25x real
+ * speaks first, a message longer than the run (bench-providers.ts: 24 or 16 kHz, 100 ms chunks at 1.25x real
  * time), so bot audio flows throughout; the caller sends low noise, under the VAD's threshold.
  *
  * Each kind gets a fresh server process (this file, forked with BENCH_TRANSPORT_SERVER set), so
@@ -35,9 +35,9 @@ import { Session } from 'node:inspector/promises';
 import os from 'node:os';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { coreRefs, definePlugin, providerRefs } from '@vapi-cn/sdk-plugin-api';
-import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
+import { coreRefs } from '@vapi-cn/sdk-plugin-api';
 import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
+import { benchProviders, longSpeech } from './bench-providers.js';
 import { ServerWindow, type WindowStats } from './server-window.js';
 import type { ClientsConfig, ClientsResult, KindResult } from './transport-clients.js';
 
@@ -61,35 +61,9 @@ interface Phase extends WindowStats {
 
 // ---- the server process: one phase ------------------------------------------------------------
 
-const benchProviders = definePlugin({
-  id: 'bench-fixtures',
-  version: '1.0.0',
-  apiVersion: '^1.0.0',
-  provides: [providerRefs.stt, providerRefs.llm, providerRefs.tts],
-  requires: { clock: coreRefs.clock },
-  setup(ctx) {
-    const clock = ctx.deps.clock;
-    // The caller never says anything; should the VAD fire, there are no words and the bot goes on.
-    ctx.provide(providerRefs.stt, 'fake', new FakeSttProvider({ name: 'fake', clock, finalLatencyMs: 150, script: () => '' }));
-    ctx.provide(providerRefs.llm, 'fake', new FakeLlmProvider({ name: 'fake', clock, firstTokenMs: 250, script: ['Sure.'] }));
-    // 24 kHz for WebRTC's 48 kHz legs (resampled), 16 kHz as is for the PCM calls. 1.25x real time:
-    // ahead of playout, so the pacer never runs dry, but not so far ahead that a monologue longer
-    // than the run piles up seconds of queued audio per call (memory and GC the bench would add).
-    ctx.provide(
-      providerRefs.tts,
-      'fake',
-      new FakeTtsProvider({ name: 'fake', clock, firstAudioMs: 120, realTimeFactor: 0.8, msPerChar: 60, frameMs: 100, sampleRates: [24000, 16000] }),
-    );
-  },
-});
-
-/** A first message that lasts longer than setup + the window + teardown: ~4 s a sentence. */
-function longMessage(seconds: number): string {
-  const sentence = (n: number) => `This is sentence number ${n} of a long greeting, and the bot goes on talking.`;
-  const perSentenceMs = sentence(10).replace(/\s/g, '').length * 60;
-  const count = Math.ceil(((seconds + 90) * 1000) / perSentenceMs);
-  return Array.from({ length: count }, (_, i) => sentence(i + 1)).join(' ');
-}
+// The caller never says anything; should the VAD fire, there are no words and the bot goes on.
+// TTS at 24 kHz for WebRTC's legs, 16 kHz as is for the PCM calls.
+const providers = benchProviders({ sttText: '', llmScript: ['Sure.'], ttsRates: [24000, 16000] });
 
 async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
   const plugin = (id: string, options: Record<string, unknown> = {}) => [id, { from: `${REPO}plugins/${id}`, options }] as const;
@@ -126,13 +100,13 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
     { env: {} },
   );
   const plan = await planBoot(config);
-  plan.plugins.push({ id: 'bench-fixtures', plugin: benchProviders, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
+  plan.plugins.push({ id: 'bench-fixtures', plugin: providers, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
   const kernel = await Kernel.start(plan, { logDestination: logSink, defaultMetrics: false });
   const store = kernel.resolve(coreRefs.store);
   await store.assistants.create({
     id: 'bench',
     name: 'Bench',
-    config: { firstMessageMode: 'assistant-first', firstMessage: longMessage(SECONDS), stt: { provider: 'fake' }, llm: { provider: 'fake' }, tts: { provider: 'fake' } },
+    config: { firstMessageMode: 'assistant-first', firstMessage: longSpeech(SECONDS + 90, 'greeting'), stt: { provider: 'fake' }, llm: { provider: 'fake' }, tts: { provider: 'fake' } },
   });
 
   const window = new ServerWindow(DEBUG);

@@ -10,13 +10,14 @@ import { captureLogger, setupPlugin, type CapturedLog } from '@vapi-cn/sdk-plugi
 import { realtimePacerFactory } from '../../stage-pacer/src/index.js';
 import webrtcPlugin from '../src/index.js';
 import { MediaWorkers } from '../src/worker/media-workers.js';
+import type { MediaWorkerSetup } from '../src/worker/protocol.js';
 import type { WorkerPeer } from '../src/worker/worker-peer.js';
 import { connect, opus, sendToneFromClient, tone440, waitFor } from './helpers.js';
 
 const OUTPUT_RATE = 24000;
 const OUTPUT_FRAME = 480;
 
-function pool(t: Test, logs: CapturedLog[] = [], size = 1): MediaWorkers {
+function pool(t: Test, logs: CapturedLog[] = [], size = 1, setup: Partial<MediaWorkerSetup> = {}): MediaWorkers {
   const workers = new MediaWorkers({
     size,
     playoutBufferMs: 100,
@@ -30,6 +31,7 @@ function pool(t: Test, logs: CapturedLog[] = [], size = 1): MediaWorkers {
       mediaTimeoutMs: 15_000,
       opus: opus.workerRecipe!,
       pacer: realtimePacerFactory({ fillSilence: false, maxCatchUpFrames: 5 }).workerRecipe!,
+      ...setup,
     },
   });
   t.teardown(() => workers.stop());
@@ -166,22 +168,7 @@ t.test('the plugin: mediaWorkers peers through the registry; a codec no worker c
 
 t.test('a worker that cannot build its factories: start() rejects with the cause, and a peer fails instead of hanging', async (t) => {
   const logs: CapturedLog[] = [];
-  const broken = new MediaWorkers({
-    size: 1,
-    playoutBufferMs: 100,
-    clock: new SystemClock(),
-    log: captureLogger(logs),
-    setup: {
-      network: { bindAddress: '127.0.0.1', iceServers: [] },
-      inputSampleRate: 16000,
-      outputSampleRate: OUTPUT_RATE,
-      connectTimeoutMs: 10_000,
-      mediaTimeoutMs: 15_000,
-      opus: { module: opus.workerRecipe!.module, export: 'noSuchFactory', options: {} },
-      pacer: realtimePacerFactory({ fillSilence: false, maxCatchUpFrames: 5 }).workerRecipe!,
-    },
-  });
-  t.teardown(() => broken.stop());
+  const broken = pool(t, logs, 1, { opus: { module: opus.workerRecipe!.module, export: 'noSuchFactory', options: {} } });
   await t.rejects(broken.start(), { code: 'VAPI_ERR_WORKER_RECIPE' });
   t.ok(logs.some((l) => l.level === 'error' && /could not build/.test(l.msg ?? '')), 'the cause is logged');
   const peer = broken.create();

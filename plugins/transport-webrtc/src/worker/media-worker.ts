@@ -41,6 +41,8 @@ class HostedPeer {
   readonly peer: WebRtcPeer;
   private readonly pacer: AudioPacer;
   private lastSentAt = -Infinity;
+  /** Reused for each frame from the main thread: the pacer copies what it queues. */
+  private readonly incoming = audioFrame(new Int16Array(0), setup.outputSampleRate);
 
   constructor(
     readonly id: number,
@@ -84,8 +86,11 @@ class HostedPeer {
 
   /** Bot audio from the main thread: after a silence it goes out at once, not at the old grid's next slot. */
   play(samples: Int16Array): void {
-    const idle = this.pacer.queuedMs === 0 && clock.monotonic() - this.lastSentAt >= FRAME_MS;
-    this.pacer.enqueue(audioFrame(samples, setup.outputSampleRate, clock.monotonic()));
+    const now = clock.monotonic();
+    const idle = this.pacer.queuedMs === 0 && now - this.lastSentAt >= FRAME_MS;
+    this.incoming.samples = samples;
+    this.incoming.timestamp = now;
+    this.pacer.enqueue(this.incoming);
     if (idle) {
       this.pacer.stop();
       this.pacer.start();
@@ -104,7 +109,8 @@ class HostedPeer {
 
 const peers = new Map<number, HostedPeer>();
 
-async function handle(factories: Factories, message: ToWorker): Promise<void> {
+/** Every message but the two that answer is handled at once, without a promise. */
+function handle(factories: Factories, message: ToWorker): void {
   if (message.op === 'create') {
     peers.set(message.id, new HostedPeer(message.id, factories));
     return;
@@ -123,21 +129,23 @@ async function handle(factories: Factories, message: ToWorker): Promise<void> {
       else post({ op: 'state', id: message.id, state: 'closed' });
       return;
     case 'answer':
-      try {
-        if (!hosted) throw new Error('the peer is closed');
-        post({ op: 'reply', id: message.id, req: message.req, sdp: await hosted.peer.answer(message.sdp) });
-      } catch (error) {
-        post({ op: 'reply', id: message.id, req: message.req, error: toPlainError(error) });
-      }
-      return;
     case 'candidate':
-      try {
-        await hosted?.peer.addIceCandidate(message.candidate);
-        post({ op: 'reply', id: message.id, req: message.req });
-      } catch (error) {
-        post({ op: 'reply', id: message.id, req: message.req, error: toPlainError(error) });
-      }
-      return;
+      void reply(hosted, message);
+  }
+}
+
+/** Answers a request; an error goes back as the reply, never lost in the worker. */
+async function reply(hosted: HostedPeer | undefined, message: Extract<ToWorker, { req: number }>): Promise<void> {
+  try {
+    if (message.op === 'answer') {
+      if (!hosted) throw new Error('the peer is closed');
+      post({ op: 'reply', id: message.id, req: message.req, sdp: await hosted.peer.answer(message.sdp) });
+    } else {
+      await hosted?.peer.addIceCandidate(message.candidate);
+      post({ op: 'reply', id: message.id, req: message.req });
+    }
+  } catch (error) {
+    post({ op: 'reply', id: message.id, req: message.req, error: toPlainError(error) });
   }
 }
 
@@ -168,10 +176,9 @@ factories.then(
 );
 
 function run(built: Factories, message: ToWorker): void {
-  // The hot path (50 frames a second per call) without a promise per frame.
-  if (message.op === 'frame') return peers.get(message.id)?.play(message.samples);
-  handle(built, message).catch((error: unknown) =>
-    post({ op: 'log', id: 'id' in message ? message.id : undefined, level: 'error', fields: { err: toPlainError(error) }, msg: 'the media worker failed to handle a message' }),
-  );
+  try {
+    handle(built, message);
+  } catch (error) {
+    post({ op: 'log', id: 'id' in message ? message.id : undefined, level: 'error', fields: { err: toPlainError(error) }, msg: 'the media worker failed to handle a message' });
+  }
 }
-

@@ -83,7 +83,7 @@ class MediaWorker {
   }
 
   post(message: ToWorker, transfer?: ArrayBuffer[]): void {
-    if (this.alive) this.outbox.push(message, transfer);
+    this.outbox.push(message, transfer);
   }
 }
 

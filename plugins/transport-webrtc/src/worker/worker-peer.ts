@@ -49,6 +49,7 @@ export class WorkerPeer implements RtcPeer {
   private readonly outputRate: number;
   readonly playoutBufferMs: number;
   private listenerErrors = 0;
+  private readonly incoming: AudioFrame;
 
   constructor(
     readonly id: number,
@@ -61,6 +62,7 @@ export class WorkerPeer implements RtcPeer {
     this.outputRate = options.outputSampleRate;
     this.playoutBufferMs = options.playoutBufferMs;
     this.frameSize = samplesPerFrame(this.outputRate);
+    this.incoming = audioFrame(new Int16Array(0), this.inputRate);
     this.link.post({ op: 'create', id });
   }
 
@@ -71,12 +73,12 @@ export class WorkerPeer implements RtcPeer {
   async answer(offerSdp: string): Promise<string> {
     if (this.currentState !== 'new') throw stateError(this.closing ? 'answer() on a closed peer' : 'answer() was already called on this peer');
     this.currentState = 'connecting';
-    return (await this.request({ op: 'answer', id: this.id, req: 0, sdp: offerSdp }))!;
+    return (await this.request((req) => ({ op: 'answer', id: this.id, req, sdp: offerSdp })))!;
   }
 
   async addIceCandidate(candidate: RtcIceCandidate | null): Promise<void> {
     if (this.closing) return;
-    await this.request({ op: 'candidate', id: this.id, req: 0, candidate });
+    await this.request((req) => ({ op: 'candidate', id: this.id, req, candidate }));
   }
 
   sendFrame(frame: AudioFrame): boolean {
@@ -126,7 +128,10 @@ export class WorkerPeer implements RtcPeer {
   receive(message: FromWorker): void {
     switch (message.op) {
       case 'audio':
-        this.emitAudio(audioFrame(message.samples, this.inputRate, this.clock.monotonic()));
+        // One frame object, reused: listeners copy what they keep (the RtcPeer contract).
+        this.incoming.samples = message.samples;
+        this.incoming.timestamp = this.clock.monotonic();
+        this.emitAudio(this.incoming);
         return;
       case 'local-candidate':
         for (const listener of this.candidateListeners) this.safely(() => listener(message.candidate));
@@ -162,11 +167,11 @@ export class WorkerPeer implements RtcPeer {
     if (this.currentState === 'closed' && this.pending.size === 0) this.link.release(this.id);
   }
 
-  private request(message: Extract<ToWorker, { req: number }>): Promise<string | undefined> {
+  private request(message: (req: number) => Extract<ToWorker, { req: number }>): Promise<string | undefined> {
     const req = this.nextReq++;
     return new Promise((resolve, reject) => {
       this.pending.set(req, { resolve, reject });
-      this.link.post({ ...message, req });
+      this.link.post(message(req));
     });
   }
 
