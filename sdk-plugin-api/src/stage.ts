@@ -40,6 +40,11 @@ export interface AudioCodec {
    * (Opus), otherwise a fade-out of the last decoded frame.
    */
   conceal(timestamp: number): AudioFrame;
+  /**
+   * Optional: the share of this codec's packets the far end reports losing (0..1, from each RTCP
+   * receiver report). A codec with forward error correction sizes it to this (Opus in-band FEC).
+   */
+  reportLoss?(fraction: number): void;
   close(): void;
 }
 

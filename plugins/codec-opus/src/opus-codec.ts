@@ -36,6 +36,9 @@ export class OpusCodec implements AudioCodec {
   private readonly pcmBytes: Uint8Array;
   private readonly frame: AudioFrame;
   private closed = false;
+  private readonly fec: boolean;
+  /** The loss the encoder sizes its FEC to, percent: the worst recent report, decaying. */
+  private expectedLossPercent: number;
 
   constructor(readonly sampleRate: OpusSampleRate, options: OpusOptions) {
     this.frameSize = samplesPerFrame(sampleRate);
@@ -43,7 +46,9 @@ export class OpusCodec implements AudioCodec {
     this.encoder.complexity = options.complexity as Encoder['complexity'];
     this.encoder.bitrate = options.bitrate;
     this.encoder.inband_fec = options.fec;
-    this.encoder.packet_loss = options.fec ? options.packetLossPercent : 0;
+    this.fec = options.fec;
+    this.expectedLossPercent = options.fec ? options.packetLossPercent : 0;
+    this.encoder.packet_loss = this.expectedLossPercent;
     this.encoder.dtx = options.dtx;
     this.decoder = new Decoder({ channels: 1, sample_rate: sampleRate });
     this.pcm = new Int16Array(samplesPerFrame(sampleRate, MAX_PACKET_MS));
@@ -72,6 +77,20 @@ export class OpusCodec implements AudioCodec {
       throw badAudioError('VAPI_ERR_CODEC_PACKET', `malformed Opus packet of ${payload.length} bytes: ${(cause as Error).message}`, 'check that the payload type negotiated for Opus is the one received', cause);
     }
     return this.output(pcm, timestamp);
+  }
+
+  /**
+   * A receiver report's loss fraction for this codec's packets. Loss rises at once and halves with
+   * each report that shows less, so one clean second does not drop FEC on a lossy link. In `audio`
+   * mode over 5% switches libopus from CELT to SILK with FEC (and back once it falls).
+   */
+  reportLoss(fraction: number): void {
+    if (this.closed || !this.fec || !Number.isFinite(fraction)) return;
+    const reported = Math.round(Math.min(1, Math.max(0, fraction)) * 100);
+    const next = Math.max(reported, Math.floor(this.expectedLossPercent / 2));
+    if (next === this.expectedLossPercent) return;
+    this.expectedLossPercent = next;
+    this.encoder.packet_loss = next;
   }
 
   conceal(timestamp: number): AudioFrame {

@@ -2,7 +2,7 @@ import t, { type Test } from 'tap';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Encoder } from '@evan/opus';
-import { audioFrame, dbfs, isVapiError, rms, samplesPerFrame, sineWave, stageRefs, whiteNoise, zeroCrossingFrequency, type AudioCodec } from '@vapi-cn/sdk-plugin-api';
+import { audioFrame, concatPcm, dbfs, isVapiError, rms, samplesPerFrame, sineWave, stageRefs, whiteNoise, zeroCrossingFrequency, type AudioCodec } from '@vapi-cn/sdk-plugin-api';
 import { setupPlugin } from '@vapi-cn/sdk-plugin-api/testkit';
 import plugin from '../src/index.js';
 
@@ -52,7 +52,7 @@ function expectBadInput(t: Test, call: () => unknown, code: string): void {
 
 t.test('setup registers opus with documented defaults', async (t) => {
   const harness = await setupPlugin(plugin);
-  t.same(harness.options, { application: 'voip', complexity: 5, bitrate: 24000, fec: true, packetLossPercent: 10, dtx: false });
+  t.same(harness.options, { application: 'audio', complexity: 5, bitrate: 32000, fec: true, packetLossPercent: 0, dtx: false });
   const registry = harness.registry(stageRefs.codecs);
   t.same(registry.keys(), ['opus']);
   t.equal(registry.providerOf('opus'), 'codec-opus');
@@ -106,6 +106,41 @@ t.test('every packet it sends says 20 ms, one frame, in every application mode',
   }
 });
 
+/** SILK (configs 0-11) or hybrid (12-15) rather than CELT (RFC 6716 §3.1). */
+const usesSilk = (packet: Uint8Array) => packet[0]! >> 3 < 16;
+
+t.test('audio mode: CELT while nothing is lost, SILK with FEC once the far end reports over 5%, CELT again as reports clear', async (t) => {
+  const codec = create(24000);
+  const speechLike = concatPcm([sineWave(180, 24000, 400, 0.3), whiteNoise(24000, 400, 0.05, 3)]);
+  const sendHalfSecond = () => encodeAll(codec, speechLike.subarray(0, 12000));
+  t.notOk(sendHalfSecond().some(usesSilk), 'no loss reported: CELT only');
+  codec.reportLoss!(0.05);
+  t.notOk(sendHalfSecond().some(usesSilk), '5% reported: still CELT');
+  codec.reportLoss!(64 / 256);
+  const lossy = sendHalfSecond();
+  t.ok(lossy.slice(2).every(usesSilk), `25% reported: SILK, which carries the FEC (${lossy.map((p) => p[0]! >> 3).join(',')})`);
+  codec.reportLoss!(0);
+  t.ok(sendHalfSecond().slice(2).every(usesSilk), 'one clean report halves the expected loss to 12%: still SILK');
+  codec.reportLoss!(0);
+  t.ok(sendHalfSecond().slice(2).every(usesSilk), 'a second one halves it to 6%: still SILK');
+  codec.reportLoss!(0.02);
+  t.notOk(sendHalfSecond().slice(2).some(usesSilk), 'a third (2% reported, halved to 3%): back to CELT');
+  codec.reportLoss!(Number.NaN);
+  codec.reportLoss!(7);
+  t.ok(sendHalfSecond().slice(2).every(usesSilk), 'a report over 1 counts as total loss; NaN is ignored');
+});
+
+t.test('without fec, or in voip mode, loss reports change nothing', async (t) => {
+  const tone = sineWave(180, 24000, 500, 0.3);
+  const noFec = (await codecsWith({ fec: false })).get('opus')!.create({ sampleRate: 24000 });
+  noFec.reportLoss!(0.5);
+  t.notOk(encodeAll(noFec, tone).some(usesSilk), 'fec: false stays CELT at 50% reported loss');
+  const voip = (await codecsWith({ application: 'voip' })).get('opus')!.create({ sampleRate: 24000 });
+  t.ok(encodeAll(voip, tone).slice(2).every(usesSilk), 'voip is SILK with or without loss');
+  const assumed = (await codecsWith({ packetLossPercent: 10 })).get('opus')!.create({ sampleRate: 24000 });
+  t.ok(encodeAll(assumed, tone).slice(2).every(usesSilk), 'packetLossPercent: 10 starts with FEC before any report');
+});
+
 t.test('bitrate and dtx options reach the encoder', async (t) => {
   const speechLike = whiteNoise(16000, 1000, 0.2, 5);
   const meanBytes = async (bitrate: number) => {
@@ -116,10 +151,11 @@ t.test('bitrate and dtx options reach the encoder', async (t) => {
   const high = await meanBytes(48000);
   t.ok(high > 2.5 * low, `12 kb/s: ${low.toFixed(0)} B, 48 kb/s: ${high.toFixed(0)} B per packet`);
   const silent = new Int16Array(16000);
-  const dtxCodec = (await codecsWith({ dtx: true })).get('opus')!.create({ sampleRate: 16000 });
+  // DTX is SILK's (voip, or audio under loss): CELT codes silence in 3-byte packets either way.
+  const dtxCodec = (await codecsWith({ dtx: true, application: 'voip' })).get('opus')!.create({ sampleRate: 16000 });
   const dtxPackets = encodeAll(dtxCodec, silent);
   t.ok(dtxPackets.slice(-10).every((p) => p.length <= 2), `dtx: silence becomes ${dtxPackets.at(-1)!.length}-byte packets`);
-  const plain = encodeAll(create(16000), silent);
+  const plain = encodeAll((await codecsWith({ application: 'voip' })).get('opus')!.create({ sampleRate: 16000 }), silent);
   t.ok(plain.slice(-10).every((p) => p.length > 2), 'without dtx silence is still coded');
 });
 

@@ -5,7 +5,7 @@
  * trickled candidates) is the transport's job; this class only sees their contents.
  */
 import { setImmediate, clearImmediate } from 'node:timers';
-import { RTCPeerConnection, RtpHeader, RtpPacket, type MediaStreamTrack, type RTCRtpTransceiver } from 'werift';
+import { RTCPeerConnection, RtcpRrPacket, RtcpSrPacket, RtpHeader, RtpPacket, type MediaStreamTrack, type RtcpPacket, type RTCRtpTransceiver } from 'werift';
 import {
   isVapiError,
   samplesPerFrame,
@@ -74,6 +74,8 @@ export interface WebRtcPeerStats extends InboundAudioStats {
   packetsSent: number;
   /** Packets werift failed to send (socket errors). */
   sendErrors: number;
+  /** Share of our packets the client's last receiver report says it lost (0..1); 0 before one. */
+  reportedLoss: number;
 }
 
 type StateListener = (state: WebRtcPeerState, error?: VapiError) => void;
@@ -120,6 +122,7 @@ export class WebRtcPeer {
   private rejectAnswering: (error: VapiError) => void = () => {};
   private packetsSent = 0;
   private sendErrors = 0;
+  private reportedLoss = 0;
   private listenerErrors = 0;
 
   constructor(options: WebRtcPeerOptions) {
@@ -175,7 +178,7 @@ export class WebRtcPeer {
 
   get stats(): WebRtcPeerStats {
     const inbound = this.inbound?.stats ?? { packets: 0, frames: 0, concealed: 0, lost: 0, late: 0, badPackets: 0 };
-    return { ...inbound, packetsSent: this.packetsSent, sendErrors: this.sendErrors };
+    return { ...inbound, packetsSent: this.packetsSent, sendErrors: this.sendErrors, reportedLoss: this.reportedLoss };
   }
 
   /** Received audio: 20 ms PCM16 mono frames at `inputSampleRate`. The frame is reused after the call (copy it to keep it). */
@@ -220,9 +223,10 @@ export class WebRtcPeer {
       if (!transceiver) throw sdpError('no audio section of the offer can carry Opus');
       transceiver.setDirection('sendrecv');
       this.transceiver = transceiver;
-      // Receiver and sender reports both show the client's media path is alive.
-      transceiver.receiver.onRtcp.subscribe(this.noteMedia);
-      transceiver.sender.onRtcp.subscribe(this.noteMedia);
+      // werift routes the client's RTCP to the receiver (its sender reports) or the sender (its
+      // receiver reports); both show the media path is alive, and both carry loss reports.
+      transceiver.receiver.onRtcp.subscribe(this.onRtcp);
+      transceiver.sender.onRtcp.subscribe(this.onRtcp);
 
       // werift gathers every candidate before setLocalDescription() returns, so the answer lists them.
       const answerDescription = await this.unlessClosed(pc.createAnswer());
@@ -412,6 +416,23 @@ export class WebRtcPeer {
       }),
     );
   }
+
+  /**
+   * The client's RTCP (about one packet a second): its report blocks on our SSRC say what share of
+   * our packets it lost, which the encoder sizes its FEC to (Opus: SILK with FEC above 5%). A
+   * browser that also sends reports them in its sender reports, a receive-only one in receiver
+   * reports.
+   */
+  private readonly onRtcp = (packet: RtcpPacket): void => {
+    this.noteMedia();
+    if (!(packet instanceof RtcpSrPacket || packet instanceof RtcpRrPacket)) return;
+    const ssrc = this.transceiver?.sender.ssrc;
+    for (const report of packet.reports) {
+      if (report.ssrc !== ssrc) continue;
+      this.reportedLoss = report.fractionLost / 256;
+      this.encoder?.reportLoss?.(this.reportedLoss);
+    }
+  };
 
   /** Per packet: only a timestamp, so the hot path costs nothing more. */
   private readonly noteMedia = (): void => {

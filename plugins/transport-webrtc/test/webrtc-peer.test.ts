@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { fileURLToPath } from 'node:url';
 import { concatPcm, dbfs, zeroCrossingFrequency, type AudioFrame } from '@vapi-cn/sdk-plugin-api';
+import { RtcpReceiverInfo, RtcpRrPacket, RtcpSenderInfo, RtcpSrPacket } from 'werift';
 import type { WebRtcPeerState } from '../src/webrtc-peer.js';
 import { candidateLines, connect, decodePackets, FRAME, handles, jitterBuffers, paced, sendToneFromClient, serverPeer, tone440, waitFor } from './helpers.js';
 
@@ -101,6 +102,49 @@ t.test('frames sent by the server arrive at the client as Opus RTP with correct 
   const pcm = decodePackets(received.slice(5, 25));
   const frequency = zeroCrossingFrequency(pcm, 48000);
   t.ok(Math.abs(frequency - 440) < 8, `the client decodes 440 Hz (${frequency.toFixed(1)} Hz)`);
+});
+
+t.test("the client's loss reports switch the bot's Opus from CELT to SILK with FEC and back", async (t) => {
+  const peer = serverPeer();
+  const { client, transceiver, received } = await connect(peer, { answerCandidates: true });
+  t.teardown(async () => {
+    await peer.close();
+    await client.close();
+  });
+  // The client sends audio too, so the server knows its SSRC (sender reports are routed by it).
+  await sendToneFromClient(transceiver, tone440(200));
+  const tone = tone440(1000);
+  let n = 0;
+  /** Ten bot frames; returns the Opus modes (TOC configs) of those the client received, after the first two (libopus changes mode over a frame or two). */
+  const botSpeaks = async (): Promise<number[]> => {
+    const from = received.length;
+    await paced(10, (_, slot) => void peer.sendFrame({ kind: 'audio', samples: tone.subarray((n % 50) * FRAME, ((n++ % 50) + 1) * FRAME), sampleRate: 48000, timestamp: slot }));
+    await waitFor(() => received.length >= from + 10, 'the bot frames', 2000);
+    return received.slice(from + 2).map((p) => p.payload[0]! >> 3);
+  };
+  const silk = (configs: number[]) => configs.every((config) => config < 16);
+  const celt = (configs: number[]) => configs.every((config) => config >= 16);
+  const report = (fractionLost: number) => new RtcpReceiverInfo({ ssrc: peer.ssrc, fractionLost, packetsLost: 0, highestSequence: 0, jitter: 0, lsr: 0, dlsr: 0 });
+  const receiverReport = (fractionLost: number) => new RtcpRrPacket({ ssrc: 4242, reports: [report(fractionLost)] });
+  const senderReport = (fractionLost: number) =>
+    new RtcpSrPacket({ ssrc: transceiver.sender.ssrc, senderInfo: new RtcpSenderInfo({ ntpTimestamp: 0n, rtpTimestamp: 0, packetCount: 10, octetCount: 600 }), reports: [report(fractionLost)] });
+  const sendRtcp = async (packet: RtcpRrPacket | RtcpSrPacket, loss: number) => {
+    await transceiver.receiver.dtlsTransport.sendRtcp([packet]);
+    await waitFor(() => peer.stats.reportedLoss === loss, `the report of ${loss}`, 2000);
+  };
+
+  const clean = await botSpeaks();
+  t.ok(celt(clean), `no loss reported: CELT (${clean.join(',')})`);
+  await sendRtcp(receiverReport(64), 0.25);
+  const lossy = await botSpeaks();
+  t.ok(silk(lossy), `a receiver report of 25% loss: SILK, which carries the FEC (${lossy.join(',')})`);
+  // Expected loss halves with each report under it: 25% -> 12 -> 6 -> 3 (1/256 rounds to 0%).
+  for (const fractionLost of [3, 2, 1]) await sendRtcp(receiverReport(fractionLost), fractionLost / 256);
+  const recovered = await botSpeaks();
+  t.ok(celt(recovered), `after three reports of almost no loss: CELT again (${recovered.join(',')})`);
+  await sendRtcp(senderReport(128), 0.5);
+  const fromSender = await botSpeaks();
+  t.ok(silk(fromSender), `a sender report's block of 50% loss counts too (${fromSender.join(',')})`);
 });
 
 t.test('with a jitter buffer, reordered and duplicated packets play in order', async (t) => {
