@@ -27,7 +27,7 @@ class AcmeLlm implements LlmProvider {
     };
     try {
       arm();
-      const response = await fetch(this.url, { method: 'POST', body: JSON.stringify(request.messages), signal: connection.signal });
+      const response = await postOnce(this.url, JSON.stringify(request.messages), connection.signal);
       if (!response.ok) throw statusError(response.status);
       let buffer = '';
       let finishReason: 'stop' | undefined;
@@ -56,6 +56,20 @@ class AcmeLlm implements LlmProvider {
       request.signal?.removeEventListener('abort', stop);
       connection.abort();
     }
+  }
+}
+
+/**
+ * A POST, sent again once if it failed on a kept-alive connection the server had just closed
+ * (undici retries no POST itself): nothing reached the server, so nothing is repeated.
+ */
+async function postOnce(url: string, body: string, signal: AbortSignal): Promise<Response> {
+  try {
+    return await fetch(url, { method: 'POST', body, signal });
+  } catch (error) {
+    const code = ((error as Error).cause as { code?: string } | undefined)?.code;
+    if (signal.aborted || (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET')) throw error;
+    return fetch(url, { method: 'POST', body, signal });
   }
 }
 
