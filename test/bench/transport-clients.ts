@@ -16,8 +16,10 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
-import { audioFrame, whiteNoise } from '@vapi-cn/sdk-plugin-api';
-import { clientPeer, opus, withoutCandidates } from '../../plugins/transport-webrtc/test/helpers.js';
+import { audioFrame, stageRefs, whiteNoise } from '@vapi-cn/sdk-plugin-api';
+import { setupPlugin } from '@vapi-cn/sdk-plugin-api/testkit';
+import opusPlugin from '../../plugins/codec-opus/src/index.js';
+import { clientPeer, withoutCandidates } from '../../plugins/transport-webrtc/test/helpers.js';
 
 export interface ClientsConfig {
   url: string;
@@ -352,7 +354,9 @@ export async function runClients(config: ClientsConfig, report: (message: Record
   for (let f = 0; f < 50; f++) noise.push(Buffer.from(wsNoise.buffer, wsNoise.byteOffset + f * wsSize * 2, wsSize * 2));
   const packets: Buffer[] = [];
   if (config.webrtcCalls > 0) {
-    const encoder = opus.create({ sampleRate: 48000 });
+    // As a browser encodes a microphone: voip (SILK), which the server then decodes.
+    const voip = (await setupPlugin(opusPlugin, { options: { application: 'voip' } })).registry(stageRefs.codecs).get('opus')!;
+    const encoder = voip.create({ sampleRate: 48000 });
     const pcm = whiteNoise(48000, 1000, 0.002, 11);
     for (let f = 0; f < 50; f++) packets.push(Buffer.from(encoder.encode(audioFrame(pcm.subarray(f * 960, (f + 1) * 960), 48000))));
     encoder.close();

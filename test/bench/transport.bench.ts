@@ -26,7 +26,8 @@
  * other load is not a measurement of this server.
  * Diagnosis: BENCH_CPU_PROF=<dir> writes the server's CPU profile of each window; BENCH_HEAP_PROF=<dir>
  * a sampling heap profile of what outlives young-generation GCs; BENCH_DEBUG=1 lists stalls, long GC
- * pauses and frame gaps; BENCH_OPUS_COMPLEXITY sets codec-opus's encoder effort (default 5).
+ * pauses and frame gaps; BENCH_OPUS_COMPLEXITY and BENCH_OPUS_APPLICATION set codec-opus's encoder
+ * effort (default 5) and application (default audio: CELT, as no loss is reported on loopback).
  * Last line: one JSON object; its top-level lateness, CPU and RSS are the worse of the two kinds.
  */
 import { fork } from 'node:child_process';
@@ -89,7 +90,10 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
         plugin('stage-vad-webrtc'),
         plugin('stage-resample-speex'),
         plugin('stage-pacer'),
-        plugin('codec-opus', process.env.BENCH_OPUS_COMPLEXITY ? { complexity: Number(process.env.BENCH_OPUS_COMPLEXITY) } : {}),
+        plugin('codec-opus', {
+          ...(process.env.BENCH_OPUS_COMPLEXITY ? { complexity: Number(process.env.BENCH_OPUS_COMPLEXITY) } : {}),
+          ...(process.env.BENCH_OPUS_APPLICATION ? { application: process.env.BENCH_OPUS_APPLICATION } : {}),
+        }),
         plugin('codec-g711'),
         plugin('transport-websocket'),
         plugin('transport-webrtc', { bindAddress: '127.0.0.1', ...(process.env.BENCH_MEDIA_WORKERS ? { mediaWorkers: Number(process.env.BENCH_MEDIA_WORKERS) } : {}) }),
