@@ -9,6 +9,7 @@ import {
   audioFrame,
   FrameChunker,
   isVapiError,
+  pcm16ToBytes,
   VapiError,
   type AudioCodec,
   type AudioCodecFactory,
@@ -243,7 +244,7 @@ export class VoiceSession {
     }
     // Copied, since the engine and the codec reuse their buffers after this call returns, into
     // Buffer's pool: a new ArrayBuffer per frame costs three times as much, and more GC work.
-    const bytes = this.encoder ? this.encoder.encode(frame) : pcmBytes(frame.samples);
+    const bytes = this.encoder ? this.encoder.encode(frame) : pcm16ToBytes(frame.samples);
     socket.send(Buffer.from(bytes));
   }
 
@@ -370,9 +371,4 @@ function parseArguments(text: string): unknown {
   } catch {
     return text;
   }
-}
-
-/** The bytes of PCM samples, without a copy. */
-function pcmBytes(samples: Int16Array): Uint8Array {
-  return new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
 }
