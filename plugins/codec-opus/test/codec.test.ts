@@ -126,8 +126,9 @@ t.test('audio mode: CELT while nothing is lost, SILK with FEC once the far end r
   codec.reportLoss!(0.02);
   t.notOk(sendHalfSecond().slice(2).some(usesSilk), 'a third (2% reported, halved to 3%): back to CELT');
   codec.reportLoss!(Number.NaN);
+  t.notOk(sendHalfSecond().slice(2).some(usesSilk), 'a NaN report is ignored: still CELT');
   codec.reportLoss!(7);
-  t.ok(sendHalfSecond().slice(2).every(usesSilk), 'a report over 1 counts as total loss; NaN is ignored');
+  t.ok(sendHalfSecond().slice(2).every(usesSilk), 'a report over 1 counts as total loss');
 });
 
 t.test('without fec, or in voip mode, loss reports change nothing', async (t) => {
@@ -235,4 +236,6 @@ t.test('close() is idempotent; use after close is refused', async (t) => {
   codec.close();
   t.throws(() => codec.encode(audioFrame(new Int16Array(320), 16000)), { code: 'VAPI_ERR_CODEC_CLOSED' });
   t.throws(() => codec.conceal(0), { code: 'VAPI_ERR_CODEC_CLOSED' });
+  // RTCP can still arrive while a call closes: a late loss report is dropped, not an error.
+  t.doesNotThrow(() => codec.reportLoss!(0.5), 'reportLoss() after close is ignored');
 });

@@ -74,7 +74,7 @@ export interface WebRtcPeerStats extends InboundAudioStats {
   packetsSent: number;
   /** Packets werift failed to send (socket errors). */
   sendErrors: number;
-  /** Share of our packets the client's last receiver report says it lost (0..1); 0 before one. */
+  /** Share of our packets the client's last RTCP report block says it lost (0..1); 0 before one. */
   reportedLoss: number;
 }
 
