@@ -3,8 +3,11 @@
  * LLM `llmScript`; TTS speaks at 1.25x real time in 100 ms chunks, ~60 ms per character, so bot
  * audio stays ahead of playout without a real provider. The engine reads TTS only while under 3 s
  * is queued (BotVoice backpressure), so a long monologue does not pile up audio per call.
+ * startWithBenchProviders() boots a bench's server with them.
  */
+import type { Writable } from 'node:stream';
 import { coreRefs, definePlugin, providerRefs } from '@vapi-cn/sdk-plugin-api';
+import { Kernel, planBoot } from '@vapi-cn/core';
 import { FakeLlmProvider, FakeSttProvider, FakeTtsProvider } from '@vapi-cn/sdk-plugin-api/testkit';
 
 const TTS_MS_PER_CHAR = 60;
@@ -41,4 +44,11 @@ export function longSpeech(seconds: number, what: string): string {
   const sentence = (n: number) => `This is sentence number ${n} of a long ${what}, and the bot goes on talking.`;
   const perSentenceMs = sentence(10).replace(/\s/g, '').length * TTS_MS_PER_CHAR;
   return Array.from({ length: Math.ceil((seconds * 1000) / perSentenceMs) }, (_, i) => sentence(i + 1)).join(' ');
+}
+
+/** Boots the server of `config` with the bench providers added as one more plugin. */
+export async function startWithBenchProviders(config: Parameters<typeof planBoot>[0], providers: ReturnType<typeof benchProviders>, logDestination: Writable): Promise<Kernel> {
+  const plan = await planBoot(config);
+  plan.plugins.push({ id: 'bench-fixtures', plugin: providers, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
+  return Kernel.start(plan, { logDestination, defaultMetrics: false });
 }

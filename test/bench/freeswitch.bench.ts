@@ -67,8 +67,8 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { coreRefs, transportRefs, type WebSocketConnection } from '@vapi-cn/sdk-plugin-api';
-import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
-import { benchProviders, longSpeech } from './bench-providers.js';
+import { resolveConfig } from '@vapi-cn/core';
+import { benchProviders, longSpeech, startWithBenchProviders } from './bench-providers.js';
 import { benchStore } from './bench-store.js';
 import { ServerWindow, type WindowStats } from './server-window.js';
 import type { FreeswitchTransport } from '../../plugins/transport-freeswitch/src/index.js';
@@ -214,9 +214,7 @@ async function serve(): Promise<ServerResult> {
     '<bench>',
     { env: {} },
   );
-  const plan = await planBoot(config);
-  plan.plugins.push({ id: 'bench-fixtures', plugin: providers, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
-  const kernel = await Kernel.start(plan, { logDestination: logSink, defaultMetrics: false });
+  const kernel = await startWithBenchProviders(config, providers, logSink);
   const store = kernel.resolve(coreRefs.store);
   await store.assistants.create({
     id: 'bench',

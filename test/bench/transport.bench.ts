@@ -37,8 +37,8 @@ import os from 'node:os';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { coreRefs } from '@vapi-cn/sdk-plugin-api';
-import { Kernel, planBoot, resolveConfig } from '@vapi-cn/core';
-import { benchProviders, longSpeech } from './bench-providers.js';
+import { resolveConfig } from '@vapi-cn/core';
+import { benchProviders, longSpeech, startWithBenchProviders } from './bench-providers.js';
 import { ServerWindow, type WindowStats } from './server-window.js';
 import type { ClientsConfig, ClientsResult, KindResult } from './transport-clients.js';
 
@@ -103,9 +103,7 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
     '<bench>',
     { env: {} },
   );
-  const plan = await planBoot(config);
-  plan.plugins.push({ id: 'bench-fixtures', plugin: providers, origin: 'path', entry: import.meta.url, options: {}, timeouts: { setupMs: 10000, startMs: 10000, stopMs: 10000 } });
-  const kernel = await Kernel.start(plan, { logDestination: logSink, defaultMetrics: false });
+  const kernel = await startWithBenchProviders(config, providers, logSink);
   const store = kernel.resolve(coreRefs.store);
   await store.assistants.create({
     id: 'bench',
