@@ -40,6 +40,7 @@ import { coreRefs } from '@vapi-cn/sdk-plugin-api';
 import { resolveConfig } from '@vapi-cn/core';
 import { benchProviders, longSpeech, startWithBenchProviders } from './bench-providers.js';
 import { ServerWindow, type WindowStats } from './server-window.js';
+import { startFloorServer } from './transport-floor.js';
 import type { ClientsConfig, ClientsResult, KindResult } from './transport-clients.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 30);
@@ -49,6 +50,7 @@ const TOGETHER = process.env.BENCH_TOGETHER === '1';
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const HEAP_PROF = process.env.BENCH_HEAP_PROF;
 const DEBUG = Boolean(process.env.BENCH_DEBUG);
+const FLOOR = process.env.BENCH_FLOOR === '1';
 const WS_RATE = 16000;
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const CLIENTS = fileURLToPath(new URL('./transport-clients.ts', import.meta.url));
@@ -66,20 +68,9 @@ interface Phase extends WindowStats {
 // TTS at 24 kHz for WebRTC's legs, 16 kHz as is for the PCM calls.
 const providers = benchProviders({ sttText: '', llmScript: ['Sure.'], ttsRates: [24000, 16000] });
 
-async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
+/** The real server: the kernel with the transports, the media stages and the bench providers. */
+async function startEngineServer(logSink: Writable): Promise<{ url: string; stop(): Promise<void> }> {
   const plugin = (id: string, options: Record<string, unknown> = {}) => [id, { from: `${REPO}plugins/${id}`, options }] as const;
-  let logLines = 0;
-  const firstLogs: string[] = [];
-  const logSink = new Writable({
-    write(chunk, _encoding, done) {
-      for (const line of String(chunk).split('\n')) {
-        if (!line.trim()) continue;
-        logLines++;
-        if (firstLogs.length < 5) firstLogs.push(line.slice(0, 400));
-      }
-      done();
-    },
-  });
   const config = resolveConfig(
     {
       server: { host: '127.0.0.1', port: 0, drainTimeoutMs: 1000 },
@@ -110,10 +101,26 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
     name: 'Bench',
     config: { firstMessageMode: 'assistant-first', firstMessage: longSpeech(SECONDS + 90, 'greeting'), stt: { provider: 'fake' }, llm: { provider: 'fake' }, tts: { provider: 'fake' } },
   });
+  return { url: kernel.url.replace(/^http/, 'ws'), stop: () => kernel.stop('bench-end') };
+}
 
+async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
+  let logLines = 0;
+  const firstLogs: string[] = [];
+  const logSink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split('\n')) {
+        if (!line.trim()) continue;
+        logLines++;
+        if (firstLogs.length < 5) firstLogs.push(line.slice(0, 400));
+      }
+      done();
+    },
+  });
+  const server = FLOOR ? await startFloorServer() : await startEngineServer(logSink);
   const window = new ServerWindow(DEBUG);
   await window.settle();
-  const clientsConfig: ClientsConfig = { url: kernel.url.replace(/^http/, 'ws'), assistantId: 'bench', wsCalls, webrtcCalls, seconds: SECONDS, wsRate: WS_RATE };
+  const clientsConfig: ClientsConfig = { url: server.url, assistantId: 'bench', wsCalls, webrtcCalls, seconds: SECONDS, wsRate: WS_RATE };
   const child = fork(CLIENTS, [], {
     execArgv: ['--import', 'tsx'],
     env: { ...process.env, BENCH_CLIENTS_CONFIG: JSON.stringify(clientsConfig) },
@@ -149,7 +156,7 @@ async function serve(wsCalls: number, webrtcCalls: number): Promise<Phase> {
   });
   await profiled;
   if (DEBUG) console.log([...firstLogs, ...window.debugEvents].join('\n'));
-  await kernel.stop('bench-end');
+  await server.stop();
   return {
     wsCalls,
     webrtcCalls,
@@ -185,7 +192,7 @@ if (serverPhase) {
 async function report(): Promise<void> {
   const mode = TOGETHER ? 'together' : 'sequential';
   console.log(
-    `bench:transport (${mode}; store PGlite in memory; server and clients in separate processes): ${WS_CALLS} WebSocket PCM ${WS_RATE / 1000} kHz + ` +
+    `bench:transport (${mode}; ${FLOOR ? 'FLOOR: no engine, see transport-floor.ts' : 'store PGlite in memory'}; server and clients in separate processes): ${WS_CALLS} WebSocket PCM ${WS_RATE / 1000} kHz + ` +
       `${WEBRTC_CALLS} WebRTC Opus calls, ${SECONDS} s each, on ${os.cpus().length} cores, node ${process.version}`,
   );
   const phases: Phase[] = [];
@@ -252,7 +259,8 @@ async function report(): Promise<void> {
       failed_calls: kinds.reduce((sum, k) => sum + k.kind.failed, 0),
       mode,
       seconds: SECONDS,
-      store: 'pglite',
+      server: FLOOR ? 'floor' : 'vapi-cn',
+      store: FLOOR ? 'none' : 'pglite',
       ...kindFields('ws', byKind.ws),
       ...kindFields('webrtc', byKind.webrtc),
     }),
