@@ -28,6 +28,8 @@
  * a sampling heap profile of what outlives young-generation GCs; BENCH_DEBUG=1 lists stalls, long GC
  * pauses and frame gaps; BENCH_OPUS_COMPLEXITY and BENCH_OPUS_APPLICATION set codec-opus's encoder
  * effort (default 5) and application (default audio: CELT, as no loss is reported on loopback).
+ * BENCH_FLOOR=1 runs the same clients against transport-floor.ts instead: a server with no engine,
+ * the floor of what these calls cost on the machine (the real server's figures are that plus the engine's).
  * Last line: one JSON object; its top-level lateness, CPU and RSS are the worse of the two kinds.
  */
 import { fork } from 'node:child_process';
