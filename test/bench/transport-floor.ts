@@ -2,7 +2,7 @@
  * The floor of bench:transport (BENCH_FLOOR=1): a server with no engine, doing per frame only what
  * any server of these calls must do, with the same parts ours uses. It speaks the part of the voice
  * API the bench clients use:
- *   PCM     `start` → `status connected`; caller frames are read and dropped; bot audio (a looped
+ *   PCM     `start` → `status connected` (16 kHz, the rate the bench's clients send); caller frames are read and dropped; bot audio (a looped
  *           440 Hz tone, as the bench TTS speaks) is paced by stage-pacer's RealtimePacer and sent
  *           as transport-websocket sends it (one binary message per 20 ms frame)
  *   WebRTC  `start` with sdp_offer → transport-webrtc's WebRtcPeer (codec-opus at its defaults)
@@ -84,10 +84,17 @@ export async function startFloorServer(): Promise<FloorServer> {
       rtc.onStateChange((state) => {
         if (state === 'connected') (pacer = botVoice(WEBRTC_RATE, (frame) => rtc.sendFrame(frame))).start();
       });
-      void rtc.answer(message.sdp_offer).then((sdp) => {
-        json({ type: 'sdp_answer', sdp });
-        rtc.onIceCandidate((candidate) => json({ type: 'ice_candidate', candidate }));
-      });
+      // An offer the peer refuses ends the call, as the real server's would: the client counts it failed.
+      rtc.answer(message.sdp_offer).then(
+        (sdp) => {
+          json({ type: 'sdp_answer', sdp });
+          rtc.onIceCandidate((candidate) => json({ type: 'ice_candidate', candidate }));
+        },
+        (error: Error) => {
+          json({ type: 'error', code: 'FLOOR_ANSWER', message: error.message });
+          socket.close(1011);
+        },
+      );
     });
   });
 
